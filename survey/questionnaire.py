@@ -36,7 +36,17 @@ TABLE_KINDS = {
     "themes",
     "profile",
 }
-EXPECTED_TABLE_COUNTS = {"A": 6, "B": 8, "C": 14, "D": 21, "E": 21, "F": 22, "G": 15, "H": 8, "I": 1}
+EXPECTED_TABLE_COUNTS = {
+    "A": 6,
+    "B": 8,
+    "C": 14,
+    "D": 21,
+    "E": 21,
+    "F": 22,
+    "G": 15,
+    "H": 8,
+    "I": 1,
+}
 
 
 class QuestionnaireError(ValueError):

@@ -1,0 +1,29 @@
+"""CLI: python -m sample_generator --out DIR [--if-missing] [--seed N]"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sample_generator.generate import DEFAULT_SEED, write_sample
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m sample_generator", description=__doc__)
+    parser.add_argument("--out", type=Path, required=True, help="landing folder to write into")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--if-missing", action="store_true", help="do nothing if the folder already has exports"
+    )
+    args = parser.parse_args(argv)
+    if args.if_missing and args.out.is_dir() and any(args.out.glob("*_2*.*")):
+        print(f"sample exports already in {args.out}; nothing written")
+        return 0
+    for path in write_sample(args.out, seed=args.seed):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

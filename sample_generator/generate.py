@@ -1,0 +1,218 @@
+"""Build the deterministic sample and write it to a landing folder.
+
+Same seed, same files: every random draw comes from one seeded generator, in a fixed order, and
+the writers put no run-time values in the files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from sample_generator.answers import AnswerGenerator, Calibration
+from sample_generator.comments import plan_comments
+from sample_generator.respondents import Frame, build_poll_frame, concat
+from sample_generator.supplier_weights import supplier_weights
+from sample_generator.writers import (
+    talk_london_rows,
+    write_talk_london_csv,
+    write_talk_london_xlsx,
+    write_yougov_sav,
+)
+from survey.questionnaire import Questionnaire, load_questionnaire
+
+HERE = Path(__file__).parent
+REPORT_FIGURES = HERE.parent / "survey" / "report_figures.yaml"
+DEFAULT_SEED = 20220121
+VICTIM_BLOCK = ("C_VICTIM_CRIME", "C_REPORTED_CRIME", "C_VICTIM_ASB", "C_REPORTED_ASB", "C_COURT")
+# Talk London cumulative exports (inside fieldwork, 19 Nov 2021 - 21 Jan 2022); the last is final.
+TALK_LONDON_EXPORT_DATES = ("2021-11-26", "2021-12-10", "2022-01-07", "2022-01-21")
+YOUGOV_FIELDWORK = {
+    "yougov_representative": ("2021-11-24", "2021-12-06", "2021-12-08"),
+    "yougov_bame_boost": ("2021-11-29", "2021-12-14", "2021-12-16"),
+}
+
+
+def _load_yaml(path: Path) -> dict:
+    with open(path, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@dataclass
+class Sample:
+    """The generated respondents of both routes (frames hold codes; polls share one frame)."""
+
+    talk_london: Frame
+    polls: Frame
+    comment_themes: dict[str, list[tuple[str, ...]]]
+    drugs_stance: dict[str, list[str | None]]
+
+
+@cache
+def build_sample(seed: int = DEFAULT_SEED) -> Sample:
+    q = load_questionnaire()
+    composition = _load_yaml(HERE / "composition.yaml")
+    model = _load_yaml(HERE / "answer_model.yaml")
+    calibration = Calibration(_load_yaml(REPORT_FIGURES)["figures"])
+    answers = AnswerGenerator(q, model, calibration)
+    rng = np.random.default_rng(seed)
+
+    frames = {}
+    for route, polls in (("talk_london", ["talk_london"]), ("polls", ["representative", "boost"])):
+        frame = concat([build_poll_frame(p, composition[p], q, rng) for p in polls])
+        skipped_victim = np.zeros(frame.n, dtype=bool)
+        for p in polls:
+            idx = rng.permutation(np.flatnonzero(frame.poll == p))
+            skipped_victim[idx[: composition[p]["victim_block_skipped"]]] = True
+        _answer_route(q, answers, route, frame, skipped_victim, rng)
+        frames[route] = frame
+
+    # one comment plan across routes: the report's theme counts are totals over all comments
+    all_polls = np.concatenate([frames["talk_london"].poll, frames["polls"].poll])
+    substantive = {
+        "talk_london": _figure(calibration, "I_MISSING", "talk_london", "total"),
+        "representative": _figure(calibration, "I_MISSING", "polls", "poll:representative"),
+        "boost": _figure(calibration, "I_MISSING", "polls", "poll:boost"),
+    }
+    plan = plan_comments(all_polls, substantive, model["comments"]["non_substantive"], rng)
+    n_tl = frames["talk_london"].n
+    themes, stances = {}, {}
+    for route, sl in (("talk_london", slice(0, n_tl)), ("polls", slice(n_tl, None))):
+        frames[route].text["I_MISSING"] = plan.texts[sl]
+        themes[route], stances[route] = plan.themes[sl], plan.drugs_stance[sl]
+    return Sample(frames["talk_london"], frames["polls"], themes, stances)
+
+
+def _figure(calibration: Calibration, variable: str, route: str, group: str) -> int:
+    return int(next(f.value for f in calibration.for_variable(variable, route) if f.group == group))
+
+
+def _answer_route(q: Questionnaire, answers: AnswerGenerator, route, frame, skipped_victim, rng):
+    done: set[str] = set()
+    for var in q.exported_variables():
+        if var.kind in ("demographic", "open_text") or var.question_id in done:
+            continue
+        question = q.questions[var.question_id]
+        if question.type == "multi":
+            answers.multi(question.id, route, frame, rng)
+            done.add(question.id)
+            continue
+        if question.type == "ranking":
+            answers.ranking(question.id, route, frame, rng)
+            done.add(question.id)
+            continue
+        asked = np.ones(frame.n, dtype=bool)
+        if var.question_id in VICTIM_BLOCK:
+            asked &= ~skipped_victim
+        if var.asked_if:
+            asked &= np.isin(frame.codes[var.asked_if["question"]], var.asked_if["codes"])
+        answers.ordinal(var, route, frame, asked, rng)
+
+
+# Share of online survey completions by hour of day (few at night, an evening peak).
+HOUR_PROFILE = np.array(
+    [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 4, 4, 4, 5, 5, 4, 4, 4, 5, 6, 7, 8, 7, 5, 2]
+)
+
+
+def _timestamps(n: int, start: str, end: str, rng) -> tuple[list[datetime], list[datetime]]:
+    """Start and submission times spread over the fieldwork days, mostly in waking hours."""
+    t0 = datetime.fromisoformat(start)
+    days = (datetime.fromisoformat(end) - t0).days + 1
+    day = rng.integers(0, days, size=n)
+    hour = rng.choice(24, size=n, p=HOUR_PROFILE / HOUR_PROFILE.sum())
+    second = rng.integers(0, 3600, size=n)
+    submitted = sorted(
+        t0 + timedelta(days=int(d), hours=int(h), seconds=int(s))
+        for d, h, s in zip(day, hour, second, strict=True)
+    )
+    started = [
+        s - timedelta(seconds=int(d))
+        for s, d in zip(submitted, rng.uniform(300, 2400, n), strict=True)
+    ]
+    return started, submitted
+
+
+def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
+    """Write the three exports (and the cumulative Talk London exports) into `landing_dir`."""
+    q = load_questionnaire()
+    sample = build_sample(seed)
+    rng = np.random.default_rng(seed + 1)
+    landing_dir = Path(landing_dir)
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+
+    tl = sample.talk_london
+    # the final export is taken at the start of the last fieldwork day
+    last_day = datetime.fromisoformat(TALK_LONDON_EXPORT_DATES[-1]) - timedelta(days=1)
+    started, submitted = _timestamps(
+        tl.n, q.survey["fieldwork_start"], last_day.date().isoformat(), rng
+    )
+    order = rng.permutation(tl.n)  # respondent i submits as the order[i]-th response
+    uids = rng.choice(np.arange(1_000_000, 9_999_999), size=tl.n, replace=False)
+    meta = [
+        {
+            "response_id": int(order[i]) + 1,
+            "member_uid": f"TL{uids[i]}",
+            "time_started": started[order[i]],
+            "date_submitted": submitted[order[i]],
+            "status": "Complete",
+        }
+        for i in range(tl.n)
+    ]
+    by_submission = sorted(range(tl.n), key=lambda i: meta[i]["response_id"])
+    sheet = q.exports["talk_london"]["sheet"]
+    for export_date in TALK_LONDON_EXPORT_DATES:
+        cutoff = datetime.fromisoformat(export_date)
+        rows_idx = [i for i in by_submission if meta[i]["date_submitted"] < cutoff]
+        sub = tl.subset(np.isin(np.arange(tl.n), rows_idx))
+        sub_meta = [meta[i] for i in sorted(rows_idx)]
+        # subset keeps frame order; align meta to it, then sort rows by response id
+        header, rows = talk_london_rows(q, sub_meta, sub.codes, sub.text)
+        rows.sort(key=lambda r: r[0])
+        stem = f"talk_london_export_{export_date.replace('-', '')}"
+        path = landing_dir / f"{stem}.xlsx"
+        write_talk_london_xlsx(path, sheet, header, rows, created=cutoff)
+        written.append(path)
+        if export_date == TALK_LONDON_EXPORT_DATES[-1]:
+            path = landing_dir / f"{stem}.csv"
+            write_talk_london_csv(path, header, rows)
+            written.append(path)
+
+    polls = sample.polls
+    for poll, source_id, first_id in (
+        ("representative", "yougov_representative", 100001),
+        ("boost", "yougov_bame_boost", 200001),
+    ):
+        mask = polls.poll == poll
+        sub = polls.subset(mask)
+        start, end, delivered = YOUGOV_FIELDWORK[source_id]
+        started, _ = _timestamps(sub.n, start, end, rng)
+        ended = [
+            s + timedelta(seconds=int(d))
+            for s, d in zip(started, rng.uniform(420, 1500, sub.n), strict=True)
+        ]
+        meta = {
+            "record": np.arange(first_id, first_id + sub.n),
+            "start_time": started,
+            "end_time": ended,
+            "supplier_weight": supplier_weights(sub, poll, q),
+        }
+        path = landing_dir / f"{source_id}_{delivered.replace('-', '')}.sav"
+        write_yougov_sav(
+            path,
+            q,
+            source_id,
+            meta,
+            sub.codes,
+            sub.text,
+            sub.age_years,
+            created=datetime.fromisoformat(delivered),
+        )
+        written.append(path)
+    return written

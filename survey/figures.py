@@ -1,0 +1,185 @@
+"""Report figures (`report_figures.yaml`) and how to compute each from respondent-level codes.
+
+`compute_figure` takes a polars frame with one row per respondent and one column per variable id
+holding codes (null = skipped / not asked; multi-select options 1 / 0), and applies the
+questionnaire's base rules. It is the independent, plain-Python reading of a figure that tests
+compare the warehouse and the sample against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import polars as pl
+import yaml
+
+from survey.questionnaire import Questionnaire, Variable
+
+REPORT_FIGURES_PATH = Path(__file__).with_name("report_figures.yaml")
+NO_SUGGESTION = {
+    "",
+    "no",
+    "nothing",
+    "nothing to add",
+    "i don't know",
+    "don't know",
+    "n/a",
+    "none",
+    "not sure",
+    "-",
+    ".",
+}
+
+
+@dataclass(frozen=True)
+class ReportFigure:
+    id: str
+    variable: str
+    stat: str
+    route: str
+    group: str
+    value: float
+    compare: str
+    ref: str
+
+    def passes(self, reproduced: float | None) -> bool:
+        if reproduced is None:
+            return False
+        if self.compare == "exact":
+            return (
+                abs(reproduced - self.value) <= 1.0 if self._is_share else reproduced == self.value
+            )
+        if self.compare == "gt":
+            return reproduced > self.value
+        if self.compare == "lt":
+            return reproduced < self.value
+        if self.compare == "approx":
+            return abs(reproduced - self.value) <= 5.0
+        raise ValueError(f"figure {self.id}: unknown compare {self.compare}")
+
+    @property
+    def _is_share(self) -> bool:
+        return self.stat not in ("base", "min_base", "max_base", "skipped", "respondents") and not (
+            self.stat.startswith("modal_rank") or self.stat == "substantive_comments"
+        )
+
+
+@cache
+def load_report_figures(path: Path = REPORT_FIGURES_PATH) -> tuple[ReportFigure, ...]:
+    with open(path, encoding="utf-8") as fh:
+        raw = yaml.safe_load(fh)
+    return tuple(
+        ReportFigure(
+            f["id"],
+            f["variable"],
+            f["stat"],
+            f["route"],
+            f["group"],
+            float(f["value"]),
+            f["compare"],
+            f["ref"],
+        )
+        for f in raw["figures"]
+    )
+
+
+def is_substantive_comment(text: str | None) -> bool:
+    """Report fn 23: comments without a suggestion ('No', 'I don't know', blank) are excluded."""
+    if text is None:
+        return False
+    return text.strip().strip(".!").strip().lower() not in NO_SUGGESTION
+
+
+def in_base(df: pl.DataFrame, q: Questionnaire, var: Variable) -> pl.Series:
+    """Boolean: respondent is in the variable's base under its base rule."""
+    col = df[var.id]
+    excluded = set(q.base_rules[var.base_rule].exclude)
+    keep = col.is_not_null()
+    if var.kind == "multi_option":
+        # a multi-select is skipped when no option at all was chosen
+        options = [v.id for v in q.variables.values() if v.question_id == var.question_id]
+        answered = df.select(pl.sum_horizontal([pl.col(o).fill_null(0) for o in options]) > 0)
+        keep = answered.to_series()
+        if "dont_know" in excluded:
+            dk = [
+                v.id
+                for v in q.variables.values()
+                if v.question_id == var.question_id
+                and v.option_code == q.missing_codes["dont_know"]
+            ]
+            for o in dk:
+                keep = keep & (df[o].fill_null(0) == 0)
+        return keep
+    for kind in ("dont_know", "prefer_not_to_say", "not_applicable"):
+        if kind in excluded:
+            keep = keep & (col.fill_null(-1) != q.missing_codes[kind])
+    return keep
+
+
+def _share(mask_num: pl.Series, mask_den: pl.Series, weights: pl.Series | None) -> float | None:
+    w = weights if weights is not None else pl.Series([1.0] * len(mask_den))
+    den = float((w * mask_den.cast(pl.Float64)).sum())
+    if den == 0:
+        return None
+    return 100.0 * float((w * (mask_num & mask_den).cast(pl.Float64)).sum()) / den
+
+
+def group_mask(df: pl.DataFrame, q: Questionnaire, group: str) -> pl.Series:
+    if group == "total":
+        return pl.Series([True] * df.height)
+    kind, gid = group.split(":")
+    if kind == "poll":
+        return df["poll"] == gid
+    breakdown = q.breakdowns[kind]
+    return df[breakdown.source].is_in(list(breakdown.groups[gid][1])).fill_null(False)
+
+
+def compute_figure(
+    fig: ReportFigure, df: pl.DataFrame, q: Questionnaire, weights: pl.Series | None = None
+) -> float | None:
+    """The figure's value on `df` (already restricted to the figure's route)."""
+    group = group_mask(df, q, fig.group)
+    stat = fig.stat
+    if stat == "respondents":
+        return float(group.sum())
+    if stat == "substantive_comments":
+        texts = df[fig.variable].to_list()
+        return float(sum(is_substantive_comment(t) for t, g in zip(texts, group, strict=True) if g))
+    if stat in ("min_base", "max_base"):
+        bases = [
+            float((in_base(df, q, v) & group).sum())
+            for v in q.variables.values()
+            if v.question_id == fig.variable
+        ]
+        return min(bases) if stat == "min_base" else max(bases)
+    var = q.variables[fig.variable]
+    base = in_base(df, q, var) & group
+    col = df[var.id]
+    if stat == "base":
+        return float(base.sum())
+    if stat == "skipped":
+        return float((col.is_null() & group).sum())
+    if stat == "modal_rank":
+        counts = col.filter(base).value_counts().sort(["count", var.id], descending=[True, False])
+        return float(counts[var.id][0])
+    if stat == "option":
+        return _share(col.fill_null(0) == 1, base, weights)
+    if stat == "dk_share":
+        answered = (
+            col.is_not_null() & group & (col.fill_null(-1) != q.missing_codes["prefer_not_to_say"])
+        )
+        return _share(col.fill_null(-1) == q.missing_codes["dont_know"], answered, weights)
+    if stat.startswith("net:"):
+        codes = list(var.scale.nets[stat[4:]])
+        return _share(col.is_in(codes).fill_null(False), base, weights)
+    if stat.startswith("share:"):
+        return _share(col.fill_null(-1) == int(stat[6:]), base, weights)
+    if stat.startswith("composition:"):
+        _, breakdown, gid = stat.split(":")
+        member = group_mask(df, q, f"{breakdown}:{gid}")
+        return _share(member, group, weights)
+    if stat.startswith("composition_code:"):
+        return _share(col.fill_null(-1) == int(stat.split(":")[1]), group, weights)
+    raise ValueError(f"figure {fig.id}: unknown stat {stat}")

@@ -1,0 +1,88 @@
+"""Rim weighting (raking) of a sample to population margins.
+
+Each margin maps every respondent to one category (an integer index) and gives the target share
+of each category. Raking adjusts the weights margin by margin until every achieved share is
+within `tolerance` of its target; convergence is judged by that distance, not by step size.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+class WeightingError(ValueError):
+    """A raking problem that has no solution as posed."""
+
+
+@dataclass(frozen=True)
+class Margin:
+    name: str
+    category: np.ndarray  # int index per respondent, 0..len(targets)-1
+    targets: np.ndarray  # target share per category, sums to 1
+
+
+@dataclass(frozen=True)
+class RakeResult:
+    weights: np.ndarray  # mean 1 (sum = number of respondents)
+    iterations: int
+    max_margin_error: float  # largest |achieved share - target share|, in share units
+
+    @property
+    def efficiency(self) -> float:
+        """Kish weighting efficiency: n_eff / n."""
+        w = self.weights
+        return float(w.sum() ** 2 / (len(w) * (w**2).sum()))
+
+    @property
+    def effective_n(self) -> float:
+        return self.efficiency * len(self.weights)
+
+
+def rake(
+    margins: list[Margin],
+    base_weights: np.ndarray | None = None,
+    tolerance: float = 1e-6,
+    max_iterations: int = 1000,
+    cap: tuple[float, float] | None = None,
+) -> RakeResult:
+    """Rake to the margins; optionally cap weights to [low, high] (relative to mean 1) and re-rake."""
+    n = len(margins[0].category)
+    w = np.ones(n) if base_weights is None else np.asarray(base_weights, dtype=float).copy()
+    for m in margins:
+        t = np.asarray(m.targets, dtype=float)
+        if not np.isclose(t.sum(), 1.0, atol=1e-9):
+            raise WeightingError(f"margin {m.name}: targets sum to {t.sum()}, not 1")
+        counts = np.bincount(m.category, minlength=len(t))
+        empty = [i for i in range(len(t)) if t[i] > 0 and counts[i] == 0]
+        if empty:
+            raise WeightingError(f"margin {m.name}: target categories {empty} have no respondents")
+    for iteration in range(1, max_iterations + 1):
+        for m in margins:
+            achieved = np.bincount(m.category, weights=w, minlength=len(m.targets)) / w.sum()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(achieved > 0, m.targets / achieved, 0.0)
+            w = w * factor[m.category]
+        w = w * n / w.sum()
+        if cap is not None:
+            w = np.clip(w, cap[0], cap[1])
+        error = _max_error(margins, w)
+        if error <= tolerance:
+            return RakeResult(w, iteration, error)
+    raise WeightingError(
+        f"raking did not reach tolerance {tolerance} in {max_iterations} iterations "
+        f"(largest margin error {_max_error(margins, w):.2e})"
+    )
+
+
+def _max_error(margins: list[Margin], w: np.ndarray) -> float:
+    total = w.sum()
+    return max(
+        float(
+            np.abs(
+                np.bincount(m.category, weights=w, minlength=len(m.targets)) / total - m.targets
+            ).max()
+        )
+        for m in margins
+    )
