@@ -3,8 +3,9 @@
 For each variable and route: choose who is outside the base (skipped, Don't know, Prefer not to
 say, Not applicable), then place the in-base respondents on the ordinal scale. A latent
 propensity (demographic effects from the answer model plus logistic noise) orders respondents;
-the cut for the primary net is chosen with `select_exact` so the route total and every printed
-subgroup figure hold exactly; the other cuts nest inside it by the same propensity.
+the cut for the primary net is chosen with `select_calibrated` so the route total and every
+printed subgroup figure round to the printed value (weighted for the polls, whose printed
+figures are weighted); the other cuts nest inside it by the same propensity.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from sample_generator.allocate import AllocationError, count_range, select_exact
+from sample_generator.allocate import AllocationError, select_calibrated, share_range
 from sample_generator.respondents import BLANK, Frame
 from survey.questionnaire import Questionnaire, Variable
 
@@ -85,6 +86,28 @@ def _bounded_rate(figs: list[Figure], stat: str, rate: float) -> float:
     return rate
 
 
+def _select(what: str, keys, weights, targets: list[tuple]) -> np.ndarray:
+    """select_calibrated for (mask, percent[, ratio]) targets: each share rounds to the printed
+    percent; where a small group's size makes that impossible, within a point of it."""
+    for slack in (0.4999, 1.0):
+        constraints = []
+        for mask, percent, *ratio in targets:
+            lo, hi = share_range(percent, slack)
+            r = ratio[0] if ratio else 1.0
+            constraints.append((mask, min(lo * r, 1.0), min(hi * r, 1.0)))
+        try:
+            return select_calibrated(keys, weights, constraints)
+        except AllocationError as exc:
+            error = exc
+    raise AllocationError(f"{what}: {error}") from error
+
+
+def _count_for_share(cumw: np.ndarray, target: float) -> int:
+    """How many of the ranked respondents bring the cumulative weighted share nearest `target`."""
+    shares = np.concatenate([[0.0], cumw])
+    return int(np.argmin(np.abs(shares - target)))
+
+
 def _distribution(order_len: int, default: list[float], net_len: int, rate: float) -> np.ndarray:
     """Rescale the default distribution so the first `net_len` positions sum to `rate`."""
     d = np.array(default, dtype=float)
@@ -94,10 +117,19 @@ def _distribution(order_len: int, default: list[float], net_len: int, rate: floa
 
 
 class AnswerGenerator:
-    def __init__(self, questionnaire: Questionnaire, model: dict, calibration: Calibration):
+    """Answers for one route at a time; `weights[route]` are the weights its figures use."""
+
+    def __init__(
+        self,
+        questionnaire: Questionnaire,
+        model: dict,
+        calibration: Calibration,
+        weights: dict[str, np.ndarray],
+    ):
         self.q = questionnaire
         self.model = model
         self.cal = calibration
+        self.weights = weights
 
     # ------------------------------------------------------------------ missing
     def _missing(self, var: Variable, route: str, frame: Frame, asked: np.ndarray, rng) -> None:
@@ -153,16 +185,6 @@ class AnswerGenerator:
                 return self._route_n(route) - int(f.value)
         return count
 
-    @staticmethod
-    def _slack(route: str) -> float:
-        """Points around a printed figure the unweighted sample may take.
-
-        Talk London is unweighted: its figures must round to the printed value. The polls' printed
-        figures are weighted; unweighted, their subgroup figures cannot all hold at once, so the
-        sample lands near them (exact weighted calibration follows the weighting).
-        """
-        return 0.5 if route == "talk_london" else 2.0
-
     def _route_n(self, route: str) -> int:
         return sum(p["respondents"] for p in self.q.routes[route]["polls"].values())
 
@@ -186,52 +208,53 @@ class AnswerGenerator:
         rate = self._rate_from_groups(figs, primary, frame, in_base, rate, scale_model, net_len)
         rate = _bounded_rate(figs, f"net:{primary}", rate)
         dist = _distribution(len(order), spec.get("dist", scale_model["dist"]), net_len, rate)
-        n = int(in_base.sum())
-        cum = np.round(np.cumsum(dist) * n).astype(int)
-        cum[-1] = n
+        cum_share = np.cumsum(dist)
         # other nets with printed route totals fix their cut too (e.g. oppose, 'a problem')
         for f in figs:
             if f.group != "total" or not f.stat.startswith("net:") or f.compare != "exact":
                 continue
-            members = nets[f.stat[4:]]
-            pos = sorted(order.index(c) for c in members)
-            count = round(f.value / 100 * n)
+            pos = sorted(order.index(c) for c in nets[f.stat[4:]])
             if pos[0] == 0:
-                cum[len(pos) - 1] = count
+                cum_share[len(pos) - 1] = f.value / 100
             elif pos[-1] == len(order) - 1:
-                cum[len(order) - len(pos) - 1] = n - count
-        cum = np.maximum.accumulate(cum)
+                cum_share[len(order) - len(pos) - 1] = 1 - f.value / 100
 
         keys = latent(frame, self.q, _resolve_effects(spec.get("effects"), self.model), rng)
         base_idx = np.flatnonzero(in_base)
-        constraints = []
-        for f in figs:
-            if f.stat == f"net:{primary}" and f.group != "total" and f.compare == "exact":
-                mask = frame.group_mask(self.q, f.group)[base_idx]
-                constraints.append(
-                    (mask, *count_range(f.value, int(mask.sum()), self._slack(route)))
-                )
-        cut = net_len - 1
-        total: int | tuple[int, int] = int(cum[cut])
-        if any(
-            f.stat == f"net:{primary}" and f.group == "total" and f.compare == "exact" for f in figs
-        ):
-            total = count_range(rate, n, self._slack(route))
-        try:
-            chosen = select_exact(keys[base_idx], total, constraints)
-        except AllocationError as exc:
-            raise AllocationError(f"{var.id} ({route}): {exc}") from exc
-        cum[cut] = chosen.sum()
-        cum[:cut] = np.minimum(cum[:cut], cum[cut])
-        cum[cut:] = np.maximum(cum[cut:], cum[cut])
-        position = np.full(len(base_idx), len(order) - 1)
+        w = self.weights[route][base_idx]
+        groups = [
+            (frame.group_mask(self.q, f.group)[base_idx], f.value)
+            for f in figs
+            if f.stat == f"net:{primary}" and f.group != "total" and f.compare == "exact"
+        ]
+        chosen = _select(
+            f"{var.id} ({route})",
+            keys[base_idx],
+            w,
+            [(np.ones(len(base_idx), bool), rate), *groups],
+        )
+        # place everyone: the chosen (primary net) first, each side by key; cut by weighted share
         k = keys[base_idx]
-        inside = np.flatnonzero(chosen)
-        ranked_in = inside[np.argsort(-k[inside], kind="stable")]
-        outside = np.flatnonzero(~chosen)
-        ranked_out = outside[np.argsort(-k[outside], kind="stable")]
-        ranked = np.concatenate([ranked_in, ranked_out])
-        bounds = np.concatenate([[0], cum])
+        inside, outside = np.flatnonzero(chosen), np.flatnonzero(~chosen)
+        ranked = np.concatenate(
+            [
+                inside[np.argsort(-k[inside], kind="stable")],
+                outside[np.argsort(-k[outside], kind="stable")],
+            ]
+        )
+        cumw = np.cumsum(w[ranked]) / w.sum()
+        n_in = len(inside)
+        bounds = [0]
+        for p in range(len(order) - 1):
+            if p == net_len - 1:
+                b = n_in
+            elif p < net_len - 1:
+                b = min(_count_for_share(cumw, cum_share[p]), n_in)
+            else:
+                b = max(_count_for_share(cumw, cum_share[p]), n_in)
+            bounds.append(max(b, bounds[-1]))
+        bounds.append(len(ranked))
+        position = np.empty(len(base_idx), dtype=int)
         for p in range(len(order)):
             position[ranked[bounds[p] : bounds[p + 1]]] = p
         codes[base_idx] = np.array(order)[position]
@@ -261,45 +284,47 @@ class AnswerGenerator:
 
     # ------------------------------------------------------------------ multi-select
     def multi(self, question_id: str, route: str, frame: Frame, rng) -> None:
+        """Options selected, each at its (weighted) share; exclusive options alone."""
         q = self.q.questions[question_id]
         variables = [v for v in self.q.variables.values() if v.question_id == question_id]
         shares = self.model["multi"].get(question_id, {})
+        w = self.weights[route]
         n = frame.n
         for v in variables:
             frame.codes[v.id] = np.zeros(n, dtype=int)
         free = np.ones(n, dtype=bool)
-        # exclusive options first: chosen alone
-        for v in variables:
-            if not v.exclusive:
-                continue
-            pct = self._option_share(v, route, shares)
-            idx = rng.permutation(np.flatnonzero(free))[: round(pct / 100 * n)]
-            frame.codes[v.id][idx] = 1
-            free[idx] = False
+        for v in (v for v in variables if v.exclusive):
+            idx = rng.permutation(np.flatnonzero(free))
+            target = self._option_share(v, route, shares) / 100 * w.sum()
+            take = idx[: _count_for_share(np.cumsum(w[idx]), target)]
+            frame.codes[v.id][take] = 1
+            free[take] = False
         capacity = np.where(free, q.raw.get("max_selected", len(variables)), 0)
         picks = np.zeros(n, dtype=int)
-        options = [v for v in variables if not v.exclusive]
-        options.sort(key=lambda v: -self._option_share(v, route, shares))
+        options = sorted(
+            (v for v in variables if not v.exclusive),
+            key=lambda v: -self._option_share(v, route, shares),
+        )
         for i, v in enumerate(options):
-            pool = capacity > picks
-            pool_idx = np.flatnonzero(pool)
-            effects = _resolve_effects(
-                self.model["variables"].get(v.id, {}).get("effects"), self.model
-            )
-            keys = latent(frame, self.q, effects, rng)
-            last = i == len(options) - 1
-            keys = keys + np.where(picks == 0, 4.0 if i >= len(options) // 2 else 0.0, 0.0)
-            if last:
-                keys = keys + np.where(picks == 0, 100.0, 0.0)
-            constraints = []
-            for f in self.cal.for_variable(v.id, route):
-                if f.stat == "option" and f.group != "total" and f.compare == "exact":
-                    full = frame.group_mask(self.q, f.group)
-                    constraints.append(
-                        (full[pool_idx], *count_range(f.value, int(full.sum()), self._slack(route)))
-                    )
-            count = round(self._option_share(v, route, shares) / 100 * n)
-            chosen = select_exact(keys[pool_idx], count, constraints)
+            pool_idx = np.flatnonzero(capacity > picks)
+            effects = self.model["variables"].get(v.id, {}).get("effects")
+            keys = latent(frame, self.q, _resolve_effects(effects, self.model), rng)
+            # make sure everyone who answers selects something: favour those with no pick yet
+            bonus = 100.0 if i == len(options) - 1 else (4.0 if i >= len(options) // 2 else 0.0)
+            keys = keys + np.where(picks == 0, bonus, 0.0)
+            groups = [("total", self._option_share(v, route, shares))] + [
+                (f.group, f.value)
+                for f in self.cal.for_variable(v.id, route)
+                if f.stat == "option" and f.group != "total" and f.compare == "exact"
+            ]
+            targets = []
+            for group, value in groups:
+                full = frame.group_mask(self.q, group)
+                in_pool = full[pool_idx]
+                # shares of the whole group, expressed as shares of its members still in the pool
+                ratio = w[full].sum() / max(w[pool_idx][in_pool].sum(), 1e-12)
+                targets.append((in_pool, value, ratio))
+            chosen = _select(f"{v.id} ({route})", keys[pool_idx], w[pool_idx], targets)
             frame.codes[v.id][pool_idx[chosen]] = 1
             picks[pool_idx[chosen]] += 1
         unanswered = int((free & (picks == 0)).sum())

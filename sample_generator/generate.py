@@ -24,6 +24,7 @@ from sample_generator.writers import (
     write_talk_london_xlsx,
     write_yougov_sav,
 )
+from survey.poll_weights import derive_poll_weights
 from survey.questionnaire import Questionnaire, load_questionnaire
 
 HERE = Path(__file__).parent
@@ -59,18 +60,27 @@ def build_sample(seed: int = DEFAULT_SEED) -> Sample:
     composition = _load_yaml(HERE / "composition.yaml")
     model = _load_yaml(HERE / "answer_model.yaml")
     calibration = Calibration(_load_yaml(REPORT_FIGURES)["figures"])
-    answers = AnswerGenerator(q, model, calibration)
     rng = np.random.default_rng(seed)
 
-    frames = {}
-    for route, polls in (("talk_london", ["talk_london"]), ("polls", ["representative", "boost"])):
-        frame = concat([build_poll_frame(p, composition[p], q, rng) for p in polls])
+    routes = {"talk_london": ["talk_london"], "polls": ["representative", "boost"]}
+    frames = {
+        route: concat([build_poll_frame(p, composition[p], q, rng) for p in polls])
+        for route, polls in routes.items()
+    }
+    # Talk London is analysed unweighted; the polls' printed figures are weighted, so calibrate
+    # them with the weights the pipeline derives from the same demographics and targets.
+    weights = {
+        "talk_london": np.ones(frames["talk_london"].n),
+        "polls": derive_poll_weights(frames["polls"].codes, q).weights,
+    }
+    answers = AnswerGenerator(q, model, calibration, weights)
+    for route, polls in routes.items():
+        frame = frames[route]
         skipped_victim = np.zeros(frame.n, dtype=bool)
         for p in polls:
             idx = rng.permutation(np.flatnonzero(frame.poll == p))
             skipped_victim[idx[: composition[p]["victim_block_skipped"]]] = True
         _answer_route(q, answers, route, frame, skipped_victim, rng)
-        frames[route] = frame
 
     # one comment plan across routes: the report's theme counts are totals over all comments
     all_polls = np.concatenate([frames["talk_london"].poll, frames["polls"].poll])
