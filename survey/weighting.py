@@ -47,7 +47,8 @@ def rake(
     max_iterations: int = 1000,
     cap: tuple[float, float] | None = None,
 ) -> RakeResult:
-    """Rake to the margins; optionally cap weights to [low, high] (relative to mean 1) and re-rake."""
+    """Rake to the margins, optionally capping weights to `cap` = (low, high) relative to a mean
+    of 1 and re-raking, until every margin is within `tolerance`. Weights return with mean 1."""
     n = len(margins[0].category)
     w = np.ones(n) if base_weights is None else np.asarray(base_weights, dtype=float).copy()
     for m in margins:
@@ -69,7 +70,7 @@ def rake(
             w = np.clip(w, cap[0], cap[1])
         error = _max_error(margins, w)
         if error <= tolerance:
-            return RakeResult(w, iteration, error)
+            return RakeResult(w * n / w.sum(), iteration, error)
     raise WeightingError(
         f"raking did not reach tolerance {tolerance} in {max_iterations} iterations "
         f"(largest margin error {_max_error(margins, w):.2e})"
