@@ -1,0 +1,31 @@
+"""Ingest vendor survey exports: check each file against its contract, load it into DuckDB.
+
+Plain Python (no Dagster). Layouts and codebooks come from the questionnaire
+(`survey/questionnaire.yaml`); docs/export-formats.md describes them for vendors.
+"""
+
+from .errors import ContractViolation, RawTableMismatch, Rule, Violation
+from .exports import SOURCES, ExportFile, ExportSpec, export_spec, find_export_files
+from .load import FileOutcome, LoadSummary, load_export_source
+from .readers import read_export, reader_version
+from .talk_london import read_talk_london
+from .yougov import read_yougov
+
+__all__ = [
+    "SOURCES",
+    "ContractViolation",
+    "ExportFile",
+    "ExportSpec",
+    "FileOutcome",
+    "LoadSummary",
+    "RawTableMismatch",
+    "Rule",
+    "Violation",
+    "export_spec",
+    "find_export_files",
+    "load_export_source",
+    "read_export",
+    "read_talk_london",
+    "read_yougov",
+    "reader_version",
+]

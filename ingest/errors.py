@@ -1,0 +1,159 @@
+"""Contract violations: what is wrong with a delivered export file, and where."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+MAX_REPORTED = 20  # violations listed in an error message
+MAX_KEPT = 1000  # violations kept on the exception (the total is always counted)
+
+
+class Rule(StrEnum):
+    """The contract rule a file breaks (stable identifiers, listed in docs/export-formats.md)."""
+
+    FILE_NAME = "file_name"
+    UNREADABLE = "unreadable"
+    ENCODING = "encoding"
+    SHEET = "sheet"
+    EMPTY = "empty"
+    HEADER_ROW = "header_row"
+    RAGGED_ROW = "ragged_row"
+    NO_ROWS = "no_rows"
+    MISSING_COLUMN = "missing_column"
+    UNKNOWN_COLUMN = "unknown_column"
+    DUPLICATE_COLUMN = "duplicate_column"
+    COLUMN_TYPE = "column_type"
+    REQUIRED = "required"
+    INTEGER = "integer"
+    DUPLICATE_ID = "duplicate_id"
+    DATETIME = "datetime"
+    NOT_ALLOWED = "not_allowed"
+    WEIGHT = "weight"
+    CODEBOOK = "codebook"
+    MAX_LENGTH = "max_length"
+    FORMATS_DIFFER = "formats_differ"
+
+
+@dataclass(frozen=True)
+class RowLayout:
+    """How a file format names its columns and numbers its rows in messages."""
+
+    column_word: str  # "column" (spreadsheet) or "variable" (SPSS)
+    row_word: str  # "row" or "case"
+    first_data_row: int  # number of the first data row as a person sees it
+    note: str
+
+
+SPREADSHEET = RowLayout("column", "row", 2, "rows are spreadsheet rows; the header is row 1")
+SPSS = RowLayout("variable", "case", 1, "cases are numbered from 1 as in SPSS Data View")
+
+
+@dataclass(frozen=True)
+class Violation:
+    file: str
+    rule: Rule
+    detail: str
+    column: str | None = None
+    row: int | None = None  # as a person sees it in the file (see RowLayout)
+    layout: RowLayout = SPREADSHEET
+
+    def __str__(self) -> str:
+        location = []
+        if self.column is not None:
+            location.append(f"{self.layout.column_word} '{self.column}'")
+        if self.row is not None:
+            location.append(f"{self.layout.row_word} {self.row}")
+        return ": ".join([self.file, *([" ".join(location)] if location else []), self.detail])
+
+
+class ContractViolation(ValueError):
+    """One or more export files break the export contract. Nothing has been loaded.
+
+    `file`, `column`, `row` and `rule` describe the first violation; `violations` holds the
+    first MAX_KEPT of them and `total` counts all.
+    """
+
+    def __init__(self, violations: list[Violation], total: int | None = None) -> None:
+        if not violations:
+            raise ValueError("ContractViolation needs at least one violation")
+        self.violations = violations
+        self.total = total if total is not None else len(violations)
+        super().__init__(self._message())
+
+    def __reduce__(self):  # keep the structured fields when pickled (e.g. across processes)
+        return self.__class__, (self.violations, self.total)
+
+    @property
+    def file(self) -> str:
+        return self.violations[0].file
+
+    @property
+    def column(self) -> str | None:
+        return self.violations[0].column
+
+    @property
+    def row(self) -> int | None:
+        return self.violations[0].row
+
+    @property
+    def rule(self) -> Rule:
+        return self.violations[0].rule
+
+    @classmethod
+    def combine(cls, errors: Iterable[ContractViolation]) -> ContractViolation:
+        errors = list(errors)
+        return cls(
+            [v for e in errors for v in e.violations][:MAX_KEPT], sum(e.total for e in errors)
+        )
+
+    def _message(self) -> str:
+        if self.total == 1:
+            only = self.violations[0]
+            note = f" ({only.layout.note})" if only.row is not None else ""
+            return f"{only}{note}"
+        files = list(dict.fromkeys(v.file for v in self.violations))
+        where = files[0] if len(files) == 1 else f"{len(files)} files"
+        notes = "; ".join(
+            dict.fromkeys(v.layout.note for v in self.violations if v.row is not None)
+        )
+        lines = [f"{where}: {self.total} contract violations" + (f" ({notes})" if notes else "")]
+        lines += [f"  {v}" for v in self.violations[:MAX_REPORTED]]
+        if self.total > MAX_REPORTED:
+            lines.append(f"  ... and {self.total - MAX_REPORTED} more")
+        return "\n".join(lines)
+
+
+class ViolationCollector:
+    """Collects the violations found in one file; `raise_if_any` raises them together."""
+
+    def __init__(self, file: str, layout: RowLayout) -> None:
+        self.file = file
+        self.layout = layout
+        self.violations: list[Violation] = []
+        self.total = 0
+
+    def add(
+        self, rule: Rule, detail: str, column: str | None = None, data_row: int | None = None
+    ) -> None:
+        """Record a violation; `data_row` is the 0-based index among the file's data rows."""
+        self.total += 1
+        if len(self.violations) < MAX_KEPT:
+            row = None if data_row is None else data_row + self.layout.first_data_row
+            self.violations.append(Violation(self.file, rule, detail, column, row, self.layout))
+
+    def fail(
+        self, rule: Rule, detail: str, column: str | None = None, data_row: int | None = None
+    ) -> ContractViolation:
+        """A violation that stops the checks: returns the error to raise (with earlier ones)."""
+        self.add(rule, detail, column, data_row)
+        return ContractViolation(self.violations, self.total)
+
+    def raise_if_any(self) -> None:
+        if self.total:
+            raise ContractViolation(self.violations, self.total)
+
+
+class RawTableMismatch(RuntimeError):
+    """An existing raw table's columns differ from what the questionnaire now defines."""

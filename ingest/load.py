@@ -1,0 +1,273 @@
+"""Load an export source's files into the DuckDB warehouse (schema `raw`).
+
+All files are checked before anything is written; the writes then happen in one transaction.
+Loads are cumulative and idempotent: a file already in `raw.ingest_log` (same sha256) is
+skipped, and a respondent's row is replaced only by an export of the same or a later date.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from .checks import show
+from .errors import ContractViolation, RawTableMismatch, Rule, Violation
+from .exports import ExportFile, ExportSpec, export_spec, find_export_files
+from .readers import read_export, reader_version
+
+RAW_SCHEMA = "raw"
+INGEST_LOG = f"{RAW_SCHEMA}.ingest_log"
+INGEST_LOG_COLUMNS = {
+    "source_id": "VARCHAR",
+    "file_name": "VARCHAR",
+    "sha256": "VARCHAR",
+    "rows": "BIGINT",
+    "export_date": "DATE",
+    "reader": "VARCHAR",
+    "loaded_at": "TIMESTAMP WITH TIME ZONE",
+}
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    file_name: str
+    format: str
+    export_date: date
+    sha256: str
+    rows: int
+    status: str  # "loaded", or "skipped" when its sha256 was already in raw.ingest_log
+    new: int = 0  # respondents not in the table before
+    updated: int = 0  # respondents whose row this file replaced
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.file_name,
+            "format": self.format,
+            "export_date": self.export_date.isoformat(),
+            "sha256": self.sha256,
+            "rows": self.rows,
+            "status": self.status,
+            "new": self.new,
+            "updated": self.updated,
+        }
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    source_id: str
+    table: str
+    respondents: int  # rows in the raw table after the load
+    files: tuple[FileOutcome, ...]
+    latest_export_date: date | None  # latest export date ever loaded for the source
+    reader: str
+
+    def as_metadata(self) -> dict[str, object]:
+        """Plain JSON-able values (for Dagster asset metadata)."""
+        return {
+            "table": self.table,
+            "respondents": self.respondents,
+            "files": [f.as_dict() for f in self.files],
+            "files_loaded": sum(f.status == "loaded" for f in self.files),
+            "files_skipped": sum(f.status == "skipped" for f in self.files),
+            "latest_export_date": self.latest_export_date and self.latest_export_date.isoformat(),
+            "reader": self.reader,
+        }
+
+
+@dataclass(frozen=True)
+class _CheckedFile:
+    export: ExportFile
+    sha256: str
+    frame: pl.DataFrame
+
+
+def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) -> LoadSummary:
+    """Check every export file of `source_id` in `landing_dir`, then load them in one transaction.
+
+    Raises ContractViolation (nothing written) if any file breaks the contract, and
+    FileNotFoundError if the source has no files.
+    """
+    spec = export_spec(source_id)
+    files = find_export_files(spec, Path(landing_dir))
+    if not files:
+        raise FileNotFoundError(
+            f"no {spec.label} files matching {spec.file_pattern.pattern} in {landing_dir}"
+        )
+    checked = _check_all(files, spec)
+    Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse_path)) as con:
+        con.begin()
+        try:
+            _create_tables(con, spec)
+            outcomes = _write(con, spec, checked)
+            con.commit()
+        except BaseException:
+            con.rollback()
+            raise
+        respondents = con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0]
+        latest = con.execute(
+            f"SELECT max(export_date) FROM {INGEST_LOG} WHERE source_id = ?", [source_id]
+        ).fetchone()[0]
+    return LoadSummary(
+        source_id, spec.table, respondents, tuple(outcomes), latest, reader_version(source_id)
+    )
+
+
+def _check_all(files: list[ExportFile], spec: ExportSpec) -> list[_CheckedFile]:
+    """Read and check every file, then raise all contract violations together."""
+    checked, errors = [], []
+    for export in files:
+        try:
+            frame = read_export(export.path, spec.source_id)
+        except ContractViolation as e:
+            errors.append(e)
+            continue
+        checked.append(_CheckedFile(export, _sha256(export.path), frame))
+    errors += _format_disagreements(checked, spec)
+    if errors:
+        raise ContractViolation.combine(errors)
+    return checked
+
+
+def _format_disagreements(checked: list[_CheckedFile], spec: ExportSpec) -> list[ContractViolation]:
+    """The same export delivered in several formats must hold the same data."""
+    first_of_date: dict[date, _CheckedFile] = {}
+    errors = []
+    for item in checked:
+        first = first_of_date.setdefault(item.export.export_date, item)
+        difference = _difference(first.frame, item.frame, spec) if first is not item else None
+        if difference:
+            detail = f"differs from {first.export.name} (same export date): {difference}"
+            errors.append(
+                ContractViolation([Violation(item.export.name, Rule.FORMATS_DIFFER, detail)])
+            )
+    return errors
+
+
+def _difference(expected: pl.DataFrame, actual: pl.DataFrame, spec: ExportSpec) -> str | None:
+    if actual.equals(expected):
+        return None
+    ids = spec.id_raw
+    only_here = actual.join(expected, on=ids, how="anti").height
+    only_there = expected.join(actual, on=ids, how="anti").height
+    if only_here or only_there:
+        return f"{only_here} respondent id(s) only in this file, {only_there} only in the other"
+    columns = {m.raw: m.name for m in spec.meta_columns} | {
+        v.id.lower(): spec.column_of(v) for v in spec.variables
+    }
+    expected, actual = expected.sort(ids), actual.sort(ids)
+    for raw, column in columns.items():
+        differs = actual.get_column(raw).ne_missing(expected.get_column(raw))
+        if differs.any():
+            row = differs.arg_true()[0]
+            return (
+                f"column '{column}' for {spec.id_column} {actual[ids][row]} is"
+                f" {show(actual[raw][row])} here but {show(expected[raw][row])} there"
+            )
+    return None
+
+
+def _create_tables(con: duckdb.DuckDBPyConnection, spec: ExportSpec) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
+    for table, columns in ((spec.table, spec.raw_columns), (INGEST_LOG, INGEST_LOG_COLUMNS)):
+        ddl = ", ".join(f'"{name}" {dtype}' for name, dtype in columns.items())
+        con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
+        _check_layout(con, table, columns)
+
+
+def _check_layout(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, str]) -> None:
+    schema, name = table.split(".")
+    found = dict(
+        con.execute(
+            "SELECT column_name, data_type FROM information_schema.columns"
+            " WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, name],
+        ).fetchall()
+    )
+    if found != columns:
+        missing = [c for c in columns if c not in found]
+        extra = [c for c in found if c not in columns]
+        changed = [c for c in columns if c in found and found[c] != columns[c]]
+        raise RawTableMismatch(
+            f"{table} does not match the questionnaire (missing {missing}, extra {extra},"
+            f" other type {changed}); rebuild the warehouse to reload it"
+        )
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, checked: list[_CheckedFile]
+) -> list[FileOutcome]:
+    known = {
+        sha
+        for (sha,) in con.execute(
+            f"SELECT sha256 FROM {INGEST_LOG} WHERE source_id = ?", [spec.source_id]
+        ).fetchall()
+    }
+    outcomes = []
+    for item in checked:
+        export = item.export
+        outcome = dict(
+            file_name=export.name,
+            format=export.format,
+            export_date=export.export_date,
+            sha256=item.sha256,
+            rows=item.frame.height,
+        )
+        if item.sha256 in known:
+            outcomes.append(FileOutcome(**outcome, status="skipped"))
+            continue
+        inserted, replaced = _upsert(con, spec, item)
+        con.execute(
+            f"INSERT INTO {INGEST_LOG} VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
+            [
+                spec.source_id,
+                export.name,
+                item.sha256,
+                item.frame.height,
+                export.export_date,
+                reader_version(spec.source_id),
+            ],
+        )
+        known.add(item.sha256)
+        outcomes.append(
+            FileOutcome(**outcome, status="loaded", new=inserted - replaced, updated=replaced)
+        )
+    return outcomes
+
+
+def _upsert(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile
+) -> tuple[int, int]:
+    """Replace rows from exports of the same or an earlier date; add new respondents.
+
+    Returns (rows inserted, rows replaced).
+    """
+    table, ids = spec.table, spec.id_raw
+    incoming = item.frame.with_columns(
+        pl.lit(item.export.name).alias("_source_file"),
+        pl.lit(item.sha256).alias("_source_sha256"),
+        pl.lit(item.export.export_date).alias("_export_date"),
+    )
+    con.register("incoming", incoming)
+    try:
+        (replaced,) = con.execute(
+            f"DELETE FROM {table} USING incoming AS i"
+            f" WHERE {table}.{ids} = i.{ids} AND {table}._export_date <= i._export_date"
+        ).fetchone()
+        (inserted,) = con.execute(
+            f"INSERT INTO {table} BY NAME SELECT i.* FROM incoming AS i"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{ids} = i.{ids})"
+        ).fetchone()
+    finally:
+        con.unregister("incoming")
+    return inserted, replaced
+
+
+def _sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()

@@ -1,0 +1,227 @@
+"""Talk London survey platform export (XLSX or CSV, answer labels): read and check the contract.
+
+Both formats are read cell by cell as text into a grid whose first row is the header, so that
+the same export gives the same frame whichever format it was delivered in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+
+from .checks import (
+    check_allowed,
+    check_columns,
+    check_in_codebook,
+    check_max_length,
+    check_required,
+    check_unique,
+    show,
+)
+from .errors import SPREADSHEET, ContractViolation, Rule, ViolationCollector
+from .exports import ExportSpec, MetaColumn, export_spec, parse_export_name
+
+READER = f"polars {pl.__version__} / fastexcel {fastexcel.__version__}"
+UTF8_BOM = b"\xef\xbb\xbf"
+HEADER_SEARCH_ROWS = 10  # rows searched for a header that is not in row 1
+WHOLE_NUMBER = r"^(\d+)\.0+$"  # '1.0': a rank stored as a number by a spreadsheet
+
+
+def read_talk_london(path: Path, source_id: str = "talk_london") -> pl.DataFrame:
+    """Read one Talk London export and check its contract (raises ContractViolation).
+
+    Returns the raw-table layout: meta columns under their raw names (typed), then one text
+    column per exported variable named by its lower-case id, labels as delivered.
+    """
+    spec = export_spec(source_id)
+    if spec.values != "labels":
+        raise ValueError(f"{source_id} is not a label (Talk London) export source")
+    export = parse_export_name(Path(path), spec)
+    log = ViolationCollector(export.name, SPREADSHEET)
+    if export.format == "xlsx":
+        grid = _read_xlsx_grid(export.path, spec, log)
+    else:
+        grid = _read_csv_grid(export.path, spec, log)
+    header, data = _header_and_data(grid, spec, log)
+    check_columns(header, spec, log)
+    log.raise_if_any()
+    named = data.select(
+        pl.col(data.columns[header.index(name)]).alias(name) for name in spec.expected_columns
+    )
+    frame = _typed(named, spec, log)
+    log.raise_if_any()
+    return frame
+
+
+def _read_xlsx_grid(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
+    try:
+        workbook = fastexcel.read_excel(path)
+        if spec.sheet not in workbook.sheet_names:
+            sheets = ", ".join(f"'{s}'" for s in workbook.sheet_names)
+            detail = f"sheet '{spec.sheet}' not found (the workbook has {sheets})"
+            raise log.fail(Rule.SHEET, detail)
+        # header_row=None with skip_rows=0 keeps leading blank rows: row numbers stay as in Excel.
+        sheet = workbook.load_sheet_by_name(
+            spec.sheet, header_row=None, skip_rows=0, dtypes="string"
+        )
+        return sheet.to_polars()
+    except fastexcel.FastExcelError as e:
+        raise log.fail(Rule.UNREADABLE, f"not a readable XLSX workbook ({_first_line(e)})") from e
+
+
+def _read_csv_grid(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
+    data = path.read_bytes().removeprefix(UTF8_BOM)
+    if not data.strip():
+        raise log.fail(Rule.EMPTY, "file is empty (no header row)")
+    try:
+        text = data.decode(spec.encoding)
+    except UnicodeDecodeError as e:
+        raise _encoding_violation(data, e, spec, log) from e
+    # A structural pass with the csv module gives exact row numbers, which polars does not.
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter, strict=True)
+    first_rows: list[list[str]] = []
+    widths: list[int] = []
+    try:
+        for record in records:
+            if len(first_rows) < HEADER_SEARCH_ROWS:
+                first_rows.append(record)
+            widths.append(len(record))
+    except csv.Error as e:
+        raise log.fail(Rule.UNREADABLE, f"not valid CSV (line {records.line_num}: {e})") from e
+    _check_header_position(first_rows, spec, log)
+    for index, width in enumerate(widths[1:]):
+        if width and width != widths[0]:
+            log.add(Rule.RAGGED_ROW, f"has {width} fields, the header {widths[0]}", data_row=index)
+    log.raise_if_any()
+    return pl.read_csv(
+        text.encode(),
+        has_header=False,
+        infer_schema=False,
+        separator=spec.delimiter,
+        quote_char='"',
+        raise_if_empty=False,
+    )
+
+
+def _encoding_violation(
+    data: bytes, error: UnicodeDecodeError, spec: ExportSpec, log: ViolationCollector
+) -> ContractViolation:
+    """Point at the row (and column) of the first byte that is not valid in the encoding."""
+    before = data[: error.start].decode(spec.encoding)
+    # The sentinel makes an empty partial last record count as a record.
+    records = list(csv.reader(io.StringIO(before + "_", newline=""), delimiter=spec.delimiter))
+    record_index = len(records) - 1  # 0 = the header
+    field = len(records[-1]) - 1
+    column = records[0][field] if record_index and field < len(records[0]) else None
+    bad = data[error.start : error.end]
+    encoding = spec.encoding.upper()
+    return log.fail(
+        Rule.ENCODING,
+        f"byte 0x{bad.hex().upper()} is not valid {encoding} (in Windows-1252 it would be"
+        f" '{bad.decode('cp1252', errors='replace')}'); save the file as {encoding}",
+        column,
+        data_row=record_index - 1,  # -1 = the header row
+    )
+
+
+def _check_header_position(
+    first_rows: Sequence[Sequence[str | None]], spec: ExportSpec, log: ViolationCollector
+) -> None:
+    """The header must be in row 1; recognise a title (or blank) row above it."""
+    rows = [[cell or None for cell in row] for row in first_rows]
+    if not rows or spec.id_column in rows[0]:
+        return
+    found = next((i for i, row in enumerate(rows) if spec.id_column in row), None)
+    title = next((cell for cell in rows[0] if cell), None)
+    if found is None and title is not None:
+        return  # row 1 is the header with the wrong columns: the column checks say which
+    above = f"row 1 holds {show(title)}, a title?" if title else "row 1 is blank"
+    where = f"the header is in row {found + 1}" if found is not None else "no header found"
+    raise log.fail(
+        Rule.HEADER_ROW,
+        f"the header must be in row 1, but {where} ({above}); remove any rows above the header",
+    )
+
+
+def _header_and_data(
+    grid: pl.DataFrame, spec: ExportSpec, log: ViolationCollector
+) -> tuple[list[str], pl.DataFrame]:
+    """Split the grid into header names and data rows; blank cells become null."""
+    grid = grid.with_columns(pl.all().replace("", None))
+    last = None
+    if grid.width:
+        filled = grid.select(pl.any_horizontal(pl.all().is_not_null())).to_series()
+        last = max(filled.arg_true(), default=None)
+    if last is None:
+        raise log.fail(Rule.EMPTY, "file is empty (no header row)")
+    grid = grid.head(last + 1)  # trailing blank rows are formatting, not data
+    _check_header_position(grid.head(HEADER_SEARCH_ROWS).rows(), spec, log)
+    cells, data = grid.row(0), grid.slice(1)
+    if data.height == 0:
+        raise log.fail(Rule.NO_ROWS, "has a header but no data rows")
+    keep = []
+    for index, name in enumerate(cells):
+        if name is not None:
+            keep.append(index)
+        elif data.get_column(data.columns[index]).is_not_null().any():
+            log.add(Rule.UNKNOWN_COLUMN, f"column {index + 1} has values but no header")
+    return [cells[i] for i in keep], data.select(data.columns[i] for i in keep)
+
+
+def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
+    columns = [
+        _meta_values(frame.get_column(m.name), m, log).alias(m.raw) for m in spec.meta_columns
+    ]
+    ids = next(c for c in columns if c.name == spec.id_raw)
+    check_unique(ids, spec.id_column, log)
+    for variable in spec.variables:
+        name = spec.column_of(variable)
+        values = frame.get_column(name)
+        if variable.kind == "ranking_item":
+            values = values.str.replace(WHOLE_NUMBER, "${1}")
+        if variable.kind == "open_text":
+            check_max_length(values, variable.max_length, name, log)
+        else:
+            check_in_codebook(values, variable.valid_labels, name, log)
+        columns.append(values.alias(variable.id.lower()))
+    return pl.DataFrame(columns)
+
+
+def _meta_values(values: pl.Series, meta: MetaColumn, log: ViolationCollector) -> pl.Series:
+    """Check one fixed column and type it from its text."""
+    check_required(values, meta.name, log)
+    if meta.type == "integer":
+        typed = values.str.extract(r"^(\d{1,18})$").cast(pl.Int64)
+        _report_unparsed(values, typed, Rule.INTEGER, "a whole number", meta.name, log)
+    elif meta.type == "datetime":
+        typed = values.str.strptime(pl.Datetime("us"), meta.format, strict=False)
+        expected = f"a date-time formatted {meta.format}"
+        _report_unparsed(values, typed, Rule.DATETIME, expected, meta.name, log)
+    elif meta.type == "string":
+        typed = values
+    else:
+        raise ValueError(f"{meta.name}: {meta.type} columns are not supported in a text export")
+    if meta.allowed is not None:
+        check_allowed(values, meta.allowed, meta.name, log)
+    return typed
+
+
+def _report_unparsed(
+    text: pl.Series,
+    typed: pl.Series,
+    rule: Rule,
+    expected: str,
+    column: str,
+    log: ViolationCollector,
+) -> None:
+    for row in (text.is_not_null() & typed.is_null()).arg_true().to_list():
+        log.add(rule, f"value {show(text[row])} is not {expected}", column, row)
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0]
