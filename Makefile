@@ -1,0 +1,73 @@
+# Consultation warehouse. `make run` builds everything from the landing folder; `make test` tests.
+# Needs only Python 3.11 and make: the first target that needs the environment creates .venv.
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+STAMP := $(VENV)/.installed
+
+SAMPLE_LANDING_DIR := $(CURDIR)/data/sample_landing
+SURVEY_LANDING_DIR ?= $(SAMPLE_LANDING_DIR)
+SURVEY_BUILD_DIR ?= $(CURDIR)/build
+# Absolute paths: dbt resolves relative ones from its own working directory.
+override SURVEY_LANDING_DIR := $(abspath $(SURVEY_LANDING_DIR))
+override SURVEY_BUILD_DIR := $(abspath $(SURVEY_BUILD_DIR))
+DAGSTER_HOME := $(SURVEY_BUILD_DIR)/dagster
+DBT := $(BIN)/dbt --quiet
+DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
+export SURVEY_LANDING_DIR SURVEY_BUILD_DIR DAGSTER_HOME
+export DBT_LOG_PATH ?= $(CURDIR)/dbt_project/target/logs
+export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+
+.PHONY: help env run test lint lock dagster-dev parse sample clean
+
+help:  ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+# The editable install uses compat mode (the repo root on sys.path): packages added later import
+# without a reinstall, and win over same-named test folders (tests/ingest) pytest puts on sys.path.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip install --python $(BIN)/python --no-deps -C editable_mode=compat -e .
+	touch $@
+
+env: $(STAMP)  ## Create or update .venv from requirements.lock
+
+parse: env  ## Write the dbt manifest Dagster reads (dbt_project/target/manifest.json)
+	$(DBT) parse $(DBT_ARGS)
+
+sample: env  ## Generate the bundled sample exports if the default landing folder is empty
+ifeq ($(SURVEY_LANDING_DIR),$(SAMPLE_LANDING_DIR))
+	$(BIN)/python -m sample_generator --out $(SAMPLE_LANDING_DIR) --if-missing
+endif
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	mkdir -p $(@D)
+	cp $< $@
+
+run: parse sample $(DAGSTER_HOME)/dagster.yaml  ## Materialise every asset into $SURVEY_BUILD_DIR
+	$(BIN)/dagster job execute -m orchestration.definitions -j full_pipeline
+	@echo "Warehouse: $(SURVEY_BUILD_DIR)/warehouse.duckdb"
+
+test: parse  ## Run the test suite (each test builds in its own temporary folder)
+	$(BIN)/pytest
+
+lint: env  ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lock: env  ## Re-resolve requirements.lock from pyproject.toml
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 --generate-hashes \
+		-o requirements.lock
+
+dagster-dev: parse sample $(DAGSTER_HOME)/dagster.yaml  ## Open the Dagster UI on http://127.0.0.1:3000
+	cd $(DAGSTER_HOME) && $(BIN)/dagster dev -m orchestration.definitions -d $(CURDIR)
+
+clean:  ## Remove build/ and dbt_project/target/ (not .venv, not the landing folder)
+	rm -rf build dbt_project/target

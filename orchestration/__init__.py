@@ -1,0 +1,1 @@
+"""Dagster wiring for the consultation warehouse: thin assets over `ingest`, `survey` and dbt."""

@@ -1,0 +1,1 @@
+"""Definitions by concern; `orchestration.definitions` assembles them."""

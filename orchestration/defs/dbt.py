@@ -1,0 +1,37 @@
+"""dbt models as Dagster assets, read from the manifest `dbt parse` wrote (never parsed here)."""
+
+# No `from __future__ import annotations`: Dagster inspects the `context` annotation.
+import os
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+
+from orchestration.resources import REPO_ROOT, SurveyPaths
+
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+
+# DBT_TARGET_PATH is dbt's own setting, so `dbt parse` and this module agree on the manifest.
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR, target_path=os.environ.get("DBT_TARGET_PATH", "target")
+)
+# The dbt installed next to this Python, so an un-activated venv works too.
+dbt_resource = DbtCliResource(
+    project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
+)
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
+    """`dbt build` (models and their tests) against this run's warehouse.
+
+    Artefacts and logs of the invocation go to `$SURVEY_BUILD_DIR/dbt/<run id>/`.
+    """
+    # profiles.yml reads SURVEY_BUILD_DIR; dbt runs from the project folder, so pass it absolute.
+    os.environ["SURVEY_BUILD_DIR"] = str(paths.build_path)
+    target_path = paths.build_path / "dbt" / context.run.run_id
+    yield from dbt.cli(["build"], context=context, target_path=target_path).stream()
+
+
+assets = [dbt_models]

@@ -1,0 +1,40 @@
+"""The `questionnaire` asset: the questionnaire model as `ref.*` tables in the warehouse."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from orchestration.resources import SurveyPaths
+from survey.questionnaire import QUESTIONNAIRE_PATH, load_questionnaire
+from survey.reference_tables import BUILDERS, REF_SCHEMA, write_reference_tables
+
+
+def ref_table_key(name: str) -> dg.AssetKey:
+    return dg.AssetKey([REF_SCHEMA, name])
+
+
+@dg.multi_asset(
+    name="questionnaire",
+    specs=[
+        dg.AssetSpec(ref_table_key(name), description=build.__doc__, kinds={"duckdb"})
+        for name, build in BUILDERS.items()
+    ],
+    group_name="reference",
+)
+def questionnaire(paths: SurveyPaths):
+    """Write every `ref.*` table from `survey/questionnaire.yaml` in one transaction."""
+    q = load_questionnaire()
+    counts = write_reference_tables(q, paths.warehouse_path)
+    for name, rows in counts.items():
+        yield dg.MaterializeResult(
+            asset_key=ref_table_key(name),
+            metadata={
+                "dagster/row_count": dg.MetadataValue.int(rows),
+                "questionnaire_version": dg.MetadataValue.text(q.version),
+                "source": dg.MetadataValue.path(QUESTIONNAIRE_PATH),
+                "warehouse": dg.MetadataValue.path(paths.warehouse_path),
+            },
+        )
+
+
+assets = [questionnaire]

@@ -1,0 +1,82 @@
+"""Structure of the Dagster definitions: assets, lineage, job, schedule and sensor."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+
+from ingest import SOURCES
+from orchestration.defs.automation import landing_folder_sensor
+from orchestration.resources import SurveyPaths
+from survey.reference_tables import BUILDERS
+
+RAW_KEYS = {dg.AssetKey(["raw", f"{source}_responses"]) for source in SOURCES}
+REF_KEYS = {dg.AssetKey(["ref", name]) for name in BUILDERS}
+STG_TALK_LONDON = dg.AssetKey(["staging", "stg_talk_london__responses"])
+STG_YOUGOV = dg.AssetKey(["staging", "stg_yougov__responses"])
+STAGING_KEYS = {STG_TALK_LONDON, STG_YOUGOV}
+ALL_KEYS = RAW_KEYS | REF_KEYS | STAGING_KEYS
+
+
+def test_assets_and_groups(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    keys = graph.get_all_asset_keys()
+    assert keys >= ALL_KEYS
+    # Every asset is produced here: no dbt source is left unbound as an external asset.
+    assert all(graph.get(key).is_materializable for key in keys)
+    groups = {key: graph.get(key).group_name for key in keys}
+    assert {groups[k] for k in RAW_KEYS} == {"ingest"}
+    assert {groups[k] for k in REF_KEYS} == {"reference"}
+    assert {groups[k] for k in STAGING_KEYS} == {"staging"}
+
+
+def test_dbt_sources_are_the_python_assets(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
+    parents = {key: graph.get(key).parent_keys for key in STAGING_KEYS}
+    tl_raw = dg.AssetKey(["raw", "talk_london_responses"])
+    assert tl_raw in parents[STG_TALK_LONDON]
+    assert parents[STG_YOUGOV] >= RAW_KEYS - {tl_raw}
+    for key_parents in parents.values():
+        assert key_parents <= RAW_KEYS | REF_KEYS
+        assert dg.AssetKey(["ref", "variables"]) in key_parents
+
+
+def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
+    checks = {(c.asset_key, c.name) for c in defs.resolve_asset_graph().asset_check_keys}
+    assert checks >= {
+        (STG_TALK_LONDON, "assert_tl_labels_decoded"),
+        (STG_TALK_LONDON, "unique_stg_talk_london__responses_respondent_id_variable_id"),
+        (STG_YOUGOV, "assert_yougov_codes_defined"),
+        (STG_YOUGOV, "unique_stg_yougov__responses_respondent_id_variable_id"),
+    }
+
+
+def test_job_schedule_and_sensor(defs: dg.Definitions) -> None:
+    job = defs.resolve_job_def("full_pipeline")
+    assert job.executor_def.name == "in_process"
+    assert job.asset_layer.executable_asset_keys >= ALL_KEYS
+    schedule = defs.resolve_schedule_def("daily_full_pipeline")
+    assert schedule.job_name == "full_pipeline"
+    assert defs.resolve_sensor_def("landing_folder_sensor").job_name == "full_pipeline"
+
+
+def test_landing_sensor_runs_once_per_file_version(tmp_path: Path) -> None:
+    export = tmp_path / "yougov_bame_boost_20211216.sav"
+    export.write_bytes(b"v1")
+    context = dg.build_sensor_context(resources={"paths": SurveyPaths(landing_dir=str(tmp_path))})
+
+    first = landing_folder_sensor(context)
+    assert isinstance(first, dg.RunRequest)
+    assert first.run_key.startswith(export.name)
+
+    assert isinstance(landing_folder_sensor(context), dg.SkipReason)
+
+    (tmp_path / "talk_london_export_20211126.csv").write_text("new")
+    os.utime(export, (1_700_000_000, 1_700_000_000))
+    changed = landing_folder_sensor(context)
+    assert isinstance(changed, dg.RunRequest)
+    assert changed.run_key != first.run_key
+    assert "talk_london_export_20211126.csv@" in changed.run_key
+    assert f"{export.name}@1700000000" in changed.run_key
