@@ -15,22 +15,9 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from survey.questionnaire import Questionnaire, Variable
+from survey.questionnaire import Questionnaire, Variable, load_questionnaire
 
 REPORT_FIGURES_PATH = Path(__file__).with_name("report_figures.yaml")
-NO_SUGGESTION = {
-    "",
-    "no",
-    "nothing",
-    "nothing to add",
-    "i don't know",
-    "don't know",
-    "n/a",
-    "none",
-    "not sure",
-    "-",
-    ".",
-}
 
 
 @dataclass(frozen=True)
@@ -85,11 +72,12 @@ def load_report_figures(path: Path = REPORT_FIGURES_PATH) -> tuple[ReportFigure,
     )
 
 
-def is_substantive_comment(text: str | None) -> bool:
+def is_substantive_comment(text: str | None, q: Questionnaire | None = None) -> bool:
     """Report fn 23: comments without a suggestion ('No', 'I don't know', blank) are excluded."""
     if text is None:
         return False
-    return text.strip().strip(".!").strip().lower() not in NO_SUGGESTION
+    rule = (q or load_questionnaire()).base_rules["comment"]
+    return text.strip().rstrip(".!").strip().lower() not in rule.no_suggestion
 
 
 def in_base(df: pl.DataFrame, q: Questionnaire, var: Variable) -> pl.Series:

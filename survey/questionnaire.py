@@ -74,6 +74,7 @@ class BaseRule:
     id: str
     exclude: tuple[str, ...]
     footnote: str | None
+    no_suggestion: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -164,6 +165,7 @@ class Questionnaire:
     variables: dict[str, Variable]
     tables: dict[str, TableSpec]
     exports: dict
+    analysis: dict
 
     def exported_variables(self) -> list[Variable]:
         """Variables a vendor export carries (derived ones are computed downstream)."""
@@ -252,7 +254,9 @@ def _variables_of(q: Question) -> list[Variable]:
 def parse_questionnaire(raw: dict) -> Questionnaire:
     scales = {sid: _scale(sid, s) for sid, s in raw["scales"].items()}
     base_rules = {
-        bid: BaseRule(bid, tuple(b["exclude"]), b.get("footnote"))
+        bid: BaseRule(
+            bid, tuple(b["exclude"]), b.get("footnote"), tuple(b.get("no_suggestion", ()))
+        )
         for bid, b in raw["base_rules"].items()
     }
     questions: dict[str, Question] = {}
@@ -313,6 +317,7 @@ def parse_questionnaire(raw: dict) -> Questionnaire:
         variables=variables,
         tables=tables,
         exports=raw["exports"],
+        analysis=raw["analysis"],
     )
 
 
