@@ -1,0 +1,80 @@
+"""Fidelity: the report's printed figures reproduced from the marts (published/fidelity.csv)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+
+from orchestration.resources import SurveyPaths
+from survey.fidelity import fidelity_table
+from survey.questionnaire import load_questionnaire
+
+FIDELITY = dg.AssetKey(["published", "fidelity"])
+SOURCES = [
+    dg.AssetKey(["marts", "fct_estimates"]),
+    dg.AssetKey(["marts", "fct_modal_ranks"]),
+    dg.AssetKey(["intermediate", "int_respondents"]),
+    dg.AssetKey(["intermediate", "int_responses"]),
+]
+
+
+def write_csv_atomically(frame: pl.DataFrame, path: Path) -> None:
+    """Write to a temporary file beside `path`, then rename over it: readers never see half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        frame.write_csv(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+@dg.asset(
+    key=FIDELITY,
+    deps=SOURCES,
+    group_name="published",
+    kinds={"csv"},
+    description="Every figure the report prints, reproduced from the warehouse, with pass/fail.",
+)
+def fidelity(paths: SurveyPaths) -> dg.MaterializeResult:
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+        table = fidelity_table(con, load_questionnaire())
+    path = paths.build_path / "published" / "fidelity.csv"
+    write_csv_atomically(table, path)
+    failed = table.filter(~pl.col("passed"))
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "figures": dg.MetadataValue.int(table.height),
+            "passed": dg.MetadataValue.int(table.height - failed.height),
+            "failed": dg.MetadataValue.int(failed.height),
+            "failed_figures": dg.MetadataValue.md(
+                failed.to_pandas().to_markdown(index=False) if failed.height else "none"
+            ),
+        }
+    )
+
+
+@dg.asset_check(asset=FIDELITY, description="Every printed figure is reproduced by its rule.")
+def all_figures_reproduced(paths: SurveyPaths) -> dg.AssetCheckResult:
+    table = pl.read_csv(paths.build_path / "published" / "fidelity.csv")
+    failed = table.filter(~pl.col("passed"))
+    return dg.AssetCheckResult(
+        passed=failed.height == 0,
+        metadata={
+            "figures": table.height,
+            "failed": failed.height,
+            "failed_ids": ", ".join(failed["figure"].to_list()[:50]) or "none",
+        },
+    )
+
+
+assets = [fidelity]
+asset_checks = [all_figures_reproduced]

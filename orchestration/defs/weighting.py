@@ -1,0 +1,89 @@
+"""Poll weighting: a Python step between the intermediate dbt models and the marts."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+from orchestration.resources import SurveyPaths
+from survey.poll_weights import load_weighting_scheme, weight_polls
+from survey.questionnaire import load_questionnaire
+
+WEIGHTS_SCHEMA = "weights"
+INT_RESPONDENTS = dg.AssetKey(["intermediate", "int_respondents"])
+POLL_WEIGHTS = dg.AssetKey([WEIGHTS_SCHEMA, "poll_weights"])
+SUMMARY = dg.AssetKey([WEIGHTS_SCHEMA, "weighting_summary"])
+MARGINS = dg.AssetKey([WEIGHTS_SCHEMA, "weighting_margins"])
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            POLL_WEIGHTS,
+            deps=[INT_RESPONDENTS],
+            group_name="weighting",
+            kinds={"python", "duckdb"},
+            description="Rim weights for the combined polls (survey/weighting_targets.yaml).",
+        ),
+        dg.AssetSpec(SUMMARY, deps=[INT_RESPONDENTS], group_name="weighting", kinds={"duckdb"}),
+        dg.AssetSpec(MARGINS, deps=[INT_RESPONDENTS], group_name="weighting", kinds={"duckdb"}),
+    ]
+)
+def poll_weighting(paths: SurveyPaths):
+    """Rake the combined polls to London's adult population and record the diagnostics."""
+    q = load_questionnaire()
+    with duckdb.connect(str(paths.warehouse_path)) as con:
+        respondents = con.sql(
+            "select * from intermediate.int_respondents where route = 'polls' "
+            "order by respondent_id"
+        ).pl()
+        result = weight_polls(respondents, q)
+        con.execute(f"create schema if not exists {WEIGHTS_SCHEMA}")
+        for name, frame in (
+            ("poll_weights", result.weights),
+            ("weighting_summary", result.summary),
+            ("weighting_margins", result.margins),
+        ):
+            con.register("frame", frame)
+            con.execute(f"create or replace table {WEIGHTS_SCHEMA}.{name} as select * from frame")
+            con.unregister("frame")
+    combined = result.summary.row(0, named=True)
+    scheme = load_weighting_scheme()
+    per_poll = {
+        f"{row['scope']}_{k}": dg.MetadataValue.float(round(row[k], 4))
+        for row in result.summary.iter_rows(named=True)
+        if row["scope"] != "combined"
+        for k in ("efficiency", "effective_n", "weight_sum", "supplier_mean_abs_diff")
+    }
+    yield dg.MaterializeResult(
+        asset_key=POLL_WEIGHTS,
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(result.weights.height),
+            "targets_version": dg.MetadataValue.text(scheme.version),
+            "iterations": dg.MetadataValue.int(combined["iterations"]),
+            "max_margin_error": dg.MetadataValue.float(combined["max_margin_error"]),
+            "min_weight": dg.MetadataValue.float(round(combined["min_weight"], 4)),
+            "max_weight": dg.MetadataValue.float(round(combined["max_weight"], 4)),
+            "efficiency": dg.MetadataValue.float(round(combined["efficiency"], 4)),
+            "effective_n": dg.MetadataValue.float(round(combined["effective_n"], 1)),
+            "supplier_mean_abs_diff": dg.MetadataValue.float(
+                round(combined["supplier_mean_abs_diff"], 4)
+            ),
+            **per_poll,
+            "summary": dg.MetadataValue.md(result.summary.to_pandas().to_markdown(index=False)),
+        },
+    )
+    yield dg.MaterializeResult(
+        asset_key=SUMMARY,
+        metadata={"dagster/row_count": dg.MetadataValue.int(result.summary.height)},
+    )
+    yield dg.MaterializeResult(
+        asset_key=MARGINS,
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(result.margins.height),
+            "margins": dg.MetadataValue.md(result.margins.to_pandas().to_markdown(index=False)),
+        },
+    )
+
+
+assets = [poll_weighting]

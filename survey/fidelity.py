@@ -1,0 +1,148 @@
+"""Reproduce the report's printed figures from the warehouse and compare.
+
+Each figure of `report_figures.yaml` is read back from the marts (`fct_estimates`,
+`fct_modal_ranks`) or, for sample-composition counts, from `int_respondents` / `int_responses`.
+The result is one row per figure: printed value, reproduced value, difference, pass/fail.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from survey.figures import ReportFigure, load_report_figures
+from survey.questionnaire import Questionnaire
+
+COUNT_STATS = {"base", "min_base", "max_base", "skipped", "respondents", "substantive_comments"}
+
+
+def _group(fig: ReportFigure) -> tuple[str, str]:
+    return ("total", "total") if fig.group == "total" else tuple(fig.group.split(":"))  # type: ignore[return-value]
+
+
+def _estimate(con, fig: ReportFigure, kind: str, category: str, column: str = "pct"):
+    breakdown, group = _group(fig)
+    row = con.execute(
+        f"""
+        select {column} from marts.fct_estimates
+        where variable_id = ? and route = ? and breakdown = ? and group_id = ?
+          and category_kind = ? and category = ?
+        """,
+        [fig.variable, fig.route, breakdown, group, kind, category],
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def _base(con, fig: ReportFigure, variables: list[str], agg: str) -> float | None:
+    breakdown, group = _group(fig)
+    row = con.execute(
+        f"""
+        select {agg}(unweighted_base) from (
+            select variable_id, max(unweighted_base) as unweighted_base
+            from marts.fct_estimates
+            where variable_id in (select unnest(?)) and route = ? and breakdown = ?
+              and group_id = ? and category_kind <> 'status'
+            group by variable_id
+        )
+        """,
+        [variables, fig.route, breakdown, group],
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
+def _respondent_filter(fig: ReportFigure) -> tuple[str, list]:
+    if fig.group == "total":
+        return "route = ?", [fig.route]
+    kind, gid = fig.group.split(":")
+    if kind == "poll":
+        return "route = ? and poll = ?", [fig.route, gid]
+    return f"route = ? and grp_{kind} = ?", [fig.route, gid]
+
+
+def reproduce(con: duckdb.DuckDBPyConnection, fig: ReportFigure, q: Questionnaire) -> float | None:
+    """The figure's value as the warehouse holds it (None when the warehouse has no such figure)."""
+    stat = fig.stat
+    if stat == "respondents":
+        where, params = _respondent_filter(fig)
+        sql = f"select count(*) from intermediate.int_respondents where {where}"
+        return float(con.execute(sql, params).fetchone()[0])
+    if stat.startswith("composition"):
+        _, *spec = stat.split(":")
+        if stat.startswith("composition_code:"):
+            column, value = q.variables[fig.variable].id.lower(), int(spec[0])
+        else:
+            column, value = f"grp_{spec[0]}", spec[1]
+        where, params = _respondent_filter(fig)
+        sql = f"select 100.0 * avg(({column} = ?)::int) from intermediate.int_respondents"
+        row = con.execute(f"{sql} where {where}", [value, *params]).fetchone()
+        return None if row[0] is None else float(row[0])
+    if stat == "substantive_comments":
+        where, params = _respondent_filter(fig)
+        return float(
+            con.execute(
+                f"""
+                select count(*) from intermediate.int_responses
+                where variable_id = ? and in_base
+                  and respondent_id in (
+                      select respondent_id from intermediate.int_respondents where {where}
+                  )
+                """,
+                [fig.variable, *params],
+            ).fetchone()[0]
+        )
+    if stat in ("min_base", "max_base"):
+        variables = [v.id for v in q.variables.values() if v.question_id == fig.variable]
+        return _base(con, fig, variables, "min" if stat == "min_base" else "max")
+    if stat == "base":
+        return _base(con, fig, [fig.variable], "max")
+    if stat == "skipped":
+        return _estimate(con, fig, "status", "skipped", "unweighted_count")
+    if stat.startswith("net:"):
+        return _estimate(con, fig, "net", stat[4:])
+    if stat.startswith("share:"):
+        return _estimate(con, fig, "code", stat[6:])
+    if stat == "option":
+        return _estimate(con, fig, "option", "1")
+    if stat == "modal_rank":
+        breakdown, group = _group(fig)
+        row = con.execute(
+            """
+            select modal_rank from marts.fct_modal_ranks
+            where variable_id = ? and route = ? and breakdown = ? and group_id = ?
+            """,
+            [fig.variable, fig.route, breakdown, group],
+        ).fetchone()
+        return None if row is None else float(row[0])
+    if stat == "dk_share":
+        counts = {
+            c: _estimate(con, fig, "status", c, "weighted_count") or 0.0
+            for c in ("dont_know", "prefer_not_to_say", "skipped", "not_asked")
+        }
+        total = _estimate(con, fig, "status", "dont_know", "weighted_base")
+        answered = (
+            (total or 0.0) - counts["prefer_not_to_say"] - counts["skipped"] - counts["not_asked"]
+        )
+        return None if answered <= 0 else 100.0 * counts["dont_know"] / answered
+    raise ValueError(f"figure {fig.id}: unknown stat {stat}")
+
+
+def fidelity_table(con: duckdb.DuckDBPyConnection, q: Questionnaire) -> pl.DataFrame:
+    rows = []
+    for fig in load_report_figures():
+        value = reproduce(con, fig, q)
+        rows.append(
+            {
+                "figure": fig.id,
+                "source": fig.ref,
+                "variable": fig.variable,
+                "statistic": fig.stat,
+                "route": fig.route,
+                "group": fig.group,
+                "comparison": fig.compare,
+                "printed_value": fig.value,
+                "reproduced_value": None if value is None else round(value, 2),
+                "difference": None if value is None else round(value - fig.value, 2),
+                "passed": fig.passes(value),
+            }
+        )
+    return pl.DataFrame(rows, infer_schema_length=None)
