@@ -121,6 +121,23 @@ SENTENCES = {
         "Licensing of late night venues should be looked at.",
     ],
 }
+# Personal data some respondents write into comments (reserved test numbers and addresses:
+# Ofcom drama phone ranges, example.com, an invalid 'QQ' National Insurance prefix). Published
+# quotes must be redacted; the theme coder must still code these comments.
+PERSONAL_DATA = [
+    "My neighbour Tom Hughes was mugged outside 14 Acacia Road last month.",
+    "Contact me on 07700 900123 if you want details.",
+    "Email me at jane.doe@example.com and I will explain.",
+    "It happened near SE1 7PB and nobody came.",
+    "Ring my landline 020 7946 0018 any evening.",
+    "My name is Priya Shah and I have reported this three times.",
+    "My NHS number is 943 476 5919 if you need to check my hospital visit.",
+    "My National Insurance number is QQ 12 34 56 C, I was a victim of fraud.",
+    "I live at 7 Elm Grove, N1 9GU and the dealing happens outside.",
+    "Write to me at flat 3, 22 Station Street.",
+]
+PERSONAL_DATA_COMMENTS = 40  # substantive comments that carry one of the above
+
 OPENERS = ["", "", "", "Yes. ", "I think ", "In my view ", "Yes - ", "Missing: "]
 NON_SUBSTANTIVE = [
     "No",
@@ -143,6 +160,7 @@ class CommentPlan:
     texts: list[str]  # one per respondent of the route frame ("" = blank)
     themes: list[tuple[str, ...]]  # true themes per respondent (empty = none / not substantive)
     drugs_stance: list[str | None]
+    personal_data: list[bool]  # the comment carries personal data (names, contacts, addresses)
 
 
 def plan_comments(
@@ -167,6 +185,8 @@ def plan_comments(
     texts = [""] * len(polls)
     truth: list[tuple[str, ...]] = [()] * len(polls)
     stance: list[str | None] = [None] * len(polls)
+    personal = [False] * len(polls)
+    with_personal = set(rng.permutation(n_sub)[:PERSONAL_DATA_COMMENTS].tolist())
     k = 0
     for poll, count in substantive.items():
         idx = rng.permutation(np.flatnonzero(polls == poll))
@@ -178,12 +198,15 @@ def plan_comments(
                 legal_share = 0.5 if poll == "talk_london" else 0.08
                 drug = "legalisation" if rng.random() < legal_share else "enforcement"
             texts[i] = _compose(ts, drug, rng)
+            if k in with_personal:
+                texts[i] += " " + PERSONAL_DATA[rng.integers(len(PERSONAL_DATA))]
+                personal[i] = True
             truth[i] = ts
             stance[i] = drug
         rest = idx[count : count + non_substantive[poll]]
         for i in rest:
             texts[i] = NON_SUBSTANTIVE[rng.integers(len(NON_SUBSTANTIVE))]
-    return CommentPlan(texts, truth, stance)
+    return CommentPlan(texts, truth, stance, personal)
 
 
 def _compose(themes: tuple[str, ...], drug: str | None, rng) -> str:

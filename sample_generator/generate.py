@@ -52,6 +52,7 @@ class Sample:
     polls: Frame
     comment_themes: dict[str, list[tuple[str, ...]]]
     drugs_stance: dict[str, list[str | None]]
+    comment_personal_data: dict[str, list[bool]]
 
 
 @cache
@@ -91,11 +92,12 @@ def build_sample(seed: int = DEFAULT_SEED) -> Sample:
     }
     plan = plan_comments(all_polls, substantive, model["comments"]["non_substantive"], rng)
     n_tl = frames["talk_london"].n
-    themes, stances = {}, {}
+    themes, stances, personal = {}, {}, {}
     for route, sl in (("talk_london", slice(0, n_tl)), ("polls", slice(n_tl, None))):
         frames[route].text["I_MISSING"] = plan.texts[sl]
         themes[route], stances[route] = plan.themes[sl], plan.drugs_stance[sl]
-    return Sample(frames["talk_london"], frames["polls"], themes, stances)
+        personal[route] = plan.personal_data[sl]
+    return Sample(frames["talk_london"], frames["polls"], themes, stances, personal)
 
 
 def _figure(calibration: Calibration, variable: str, route: str, group: str) -> int:
