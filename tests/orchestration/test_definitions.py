@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -62,21 +65,41 @@ def test_job_schedule_and_sensor(defs: dg.Definitions) -> None:
     assert defs.resolve_sensor_def("landing_folder_sensor").job_name == "full_pipeline"
 
 
-def test_landing_sensor_runs_once_per_file_version(tmp_path: Path) -> None:
+def test_landing_sensor_runs_once_per_file_content(tmp_path: Path) -> None:
     export = tmp_path / "yougov_bame_boost_20211216.sav"
     export.write_bytes(b"v1")
     context = dg.build_sensor_context(resources={"paths": SurveyPaths(landing_dir=str(tmp_path))})
 
     first = landing_folder_sensor(context)
     assert isinstance(first, dg.RunRequest)
-    assert first.run_key.startswith(export.name)
-
+    assert first.run_key == f"{export.name}@{hashlib.sha256(b'v1').hexdigest()[:16]}"
     assert isinstance(landing_folder_sensor(context), dg.SkipReason)
 
-    (tmp_path / "talk_london_export_20211126.csv").write_text("new")
+    # re-delivered identical content (new mtime) does nothing
     os.utime(export, (1_700_000_000, 1_700_000_000))
+    assert isinstance(landing_folder_sensor(context), dg.SkipReason)
+
+    # new content and a new file: one run naming both
+    export.write_bytes(b"v2")
+    (tmp_path / "talk_london_export_20211126.csv").write_text("new")
     changed = landing_folder_sensor(context)
     assert isinstance(changed, dg.RunRequest)
-    assert changed.run_key != first.run_key
-    assert "talk_london_export_20211126.csv@" in changed.run_key
-    assert f"{export.name}@1700000000" in changed.run_key
+    assert changed.run_key == "|".join(
+        sorted(
+            [
+                f"talk_london_export_20211126.csv@{hashlib.sha256(b'new').hexdigest()[:16]}",
+                f"{export.name}@{hashlib.sha256(b'v2').hexdigest()[:16]}",
+            ]
+        )
+    )
+
+
+def test_schedule_requests_the_full_pipeline_daily(defs: dg.Definitions) -> None:
+    schedule = defs.resolve_schedule_def("daily_full_pipeline")
+    assert schedule.cron_schedule == "0 6 * * *"
+    assert schedule.execution_timezone == "Europe/London"
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2021, 12, 1, 6, 0, tzinfo=ZoneInfo("Europe/London"))
+    )
+    request = schedule.evaluate_tick(context).run_requests[0]
+    assert request.job_name in (None, "full_pipeline")
