@@ -42,9 +42,19 @@ env: $(STAMP)  ## Create or update .venv from requirements.lock
 parse: env  ## Write the dbt manifest Dagster reads (dbt_project/target/manifest.json)
 	$(DBT) parse $(DBT_ARGS)
 
-sample: env  ## Generate the bundled sample exports if the default landing folder is empty
+# The bundled sample is regenerated whenever the generator or what it reads has changed.
+SAMPLE_INPUTS := $(wildcard sample_generator/*.py sample_generator/*.yaml survey/*.yaml \
+	survey/reference/*.csv)
+SAMPLE_STAMP := $(SAMPLE_LANDING_DIR)/.generated
+
+$(SAMPLE_STAMP): $(SAMPLE_INPUTS) | $(STAMP)
+	rm -rf $(SAMPLE_LANDING_DIR)
+	$(BIN)/python -m sample_generator --out $(SAMPLE_LANDING_DIR)
+	touch $@
+
+sample: env  ## Generate the bundled sample exports (again if the generator has changed)
 ifeq ($(SURVEY_LANDING_DIR),$(SAMPLE_LANDING_DIR))
-	$(BIN)/python -m sample_generator --out $(SAMPLE_LANDING_DIR) --if-missing
+sample: $(SAMPLE_STAMP)
 endif
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml

@@ -73,8 +73,9 @@ def reproduce(con: duckdb.DuckDBPyConnection, fig: ReportFigure, q: Questionnair
         else:
             column, value = f"grp_{spec[0]}", spec[1]
         where, params = _respondent_filter(fig)
-        sql = f"select 100.0 * avg(({column} = ?)::int) from intermediate.int_respondents"
-        row = con.execute(f"{sql} where {where}", [value, *params]).fetchone()
+        share = f"100.0 * avg(coalesce(({column} = ?)::int, 0))"
+        sql = f"select {share} from intermediate.int_respondents where {where}"
+        row = con.execute(sql, [value, *params]).fetchone()
         return None if row[0] is None else float(row[0])
     if stat == "substantive_comments":
         where, params = _respondent_filter(fig)
