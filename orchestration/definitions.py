@@ -5,11 +5,18 @@ Import after `dbt parse` has written the manifest (`make run` / `make test` do t
 
 import dagster as dg
 
-from orchestration.defs import automation, dbt, ingest, questionnaire
+from orchestration.defs import automation, dbt, fidelity, ingest, questionnaire, weighting
 from orchestration.resources import SurveyPaths
 
 defs = dg.Definitions(
-    assets=[*questionnaire.assets, *ingest.assets, *dbt.assets],
+    assets=[
+        *questionnaire.assets,
+        *ingest.assets,
+        *dbt.assets,
+        *weighting.assets,
+        *fidelity.assets,
+    ],
+    asset_checks=[*fidelity.asset_checks],
     jobs=automation.jobs,
     schedules=automation.schedules,
     sensors=automation.sensors,

@@ -6,14 +6,42 @@ answers and checks codes against these tables, so SQL never repeats the question
 
 from __future__ import annotations
 
+import re
+from functools import cache
 from pathlib import Path
 
 import duckdb
 import polars as pl
+import yaml
 
-from survey.questionnaire import Questionnaire, Variable
+from survey.questionnaire import Questionnaire, QuestionnaireError, Variable
 
 REF_SCHEMA = "ref"
+BENCHMARKS_PATH = Path(__file__).with_name("benchmarks.yaml")
+
+# The comparator of an "each group vs the rest" test: every other respondent of the route's base.
+REST = "rest"
+# The comparisons the report tests for significance. `analysis.multiple_comparisons` in the
+# questionnaire lists them in prose; a structured `analysis.comparisons` there, if present, takes
+# precedence over this default. Each spec names a breakdown and either
+#   pair: [group, compared_with]   one test; its primary comparison for both groups' rows
+#                                  (the second group's row shows it mirrored)
+#   each_vs: <group> | rest        every other group of the breakdown against one group, or
+#                                  against the rest of the route's base
+# `routes` narrows the breakdown's routes; `primary: false` keeps the test out of the primary
+# comparison columns of fct_estimates (it stays in fct_significance).
+DEFAULT_COMPARISONS: tuple[dict, ...] = (
+    {"breakdown": "gender", "pair": ["female", "male"]},
+    {"breakdown": "age_band", "each_vs": REST},
+    {"breakdown": "age_band", "pair": ["age_16_24", "age_65_plus"], "primary": False},
+    {"breakdown": "ethnic_group", "each_vs": "white_british", "routes": ["polls"]},
+    {"breakdown": "white_bame", "pair": ["bame", "white"], "routes": ["talk_london"]},
+    {"breakdown": "area", "pair": ["inner_london", "outer_london"]},
+    {"breakdown": "sexual_orientation", "pair": ["lgbt_plus", "heterosexual"]},
+    {"breakdown": "disability", "pair": ["disabled", "not_disabled"]},
+    {"breakdown": "victim", "pair": ["victim", "not_victim"]},
+    {"breakdown": "trust_mps", "pair": ["trust", "no_trust"]},
+)
 
 
 def variables(q: Questionnaire) -> pl.DataFrame:
@@ -195,6 +223,262 @@ def sources(q: Questionnaire) -> pl.DataFrame:
     )
 
 
+def questions(q: Questionnaire) -> pl.DataFrame:
+    """One row per question (a grid, ranking or multi-select is one question of many variables)."""
+    return pl.DataFrame(
+        [
+            {
+                "question_id": question.id,
+                "position": position,
+                "section": question.section,
+                "type": question.type,
+                "text": question.text,
+                "scale": question.scale.id if question.scale else None,
+                "base_rule": question.base_rule,
+                "table_id": question.table,
+                "variables": [v.id for v in q.variables.values() if v.question_id == question.id],
+            }
+            for position, question in enumerate(q.questions.values(), start=1)
+        ],
+        schema_overrides={"position": pl.Int32, "variables": pl.List(pl.String)},
+        infer_schema_length=None,
+    )
+
+
+def missing_codes(q: Questionnaire) -> pl.DataFrame:
+    """One row per missing kind with its fixed code (97 / 98 / 99)."""
+    return pl.DataFrame(
+        [{"missing_kind": kind, "code": code} for kind, code in q.missing_codes.items()],
+        schema={"missing_kind": pl.String, "code": pl.Int32},
+    )
+
+
+def no_suggestion(q: Questionnaire) -> pl.DataFrame:
+    """One row per base rule x comment that counts as 'no suggestion' (normalised: trimmed,
+    trailing '.' and '!' removed, lower case)."""
+    return pl.DataFrame(
+        [
+            {"base_rule": rule.id, "phrase": phrase}
+            for rule in q.base_rules.values()
+            for phrase in rule.no_suggestion
+        ],
+        schema={"base_rule": pl.String, "phrase": pl.String},
+    )
+
+
+_BAND = re.compile(r"^\s*(\d+)\s*(?:-\s*(\d+)|\+)\s*$")
+
+
+def numeric_bands(q: Questionnaire) -> pl.DataFrame:
+    """One row per band of a variable YouGov exports as a number (age in years): the scale code
+    and its bounds, parsed from the scale labels ('16-24', '65+'; max_value null = open)."""
+    rows = []
+    for v in q.variables.values():
+        if not q.questions[v.question_id].raw.get("yougov_numeric_age", False):
+            continue
+        bands = []
+        for code, label in v.scale.codes.items():
+            match = _BAND.match(label)
+            if not match:
+                raise QuestionnaireError(f"{v.id}: band label {label!r} is not 'a-b' or 'a+'")
+            low, high = int(match[1]), int(match[2]) if match[2] else None
+            bands.append((low, high))
+            rows.append(
+                {
+                    "variable_id": v.id,
+                    "code": code,
+                    "label": label,
+                    "min_value": low,
+                    "max_value": high,
+                }
+            )
+        bands.sort()
+        for (_, high_a), (low_b, _) in zip(bands, bands[1:], strict=False):
+            if high_a is None or high_a >= low_b:
+                raise QuestionnaireError(f"{v.id}: bands overlap at {low_b}")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "variable_id": pl.String,
+            "code": pl.Int32,
+            "label": pl.String,
+            "min_value": pl.Int32,
+            "max_value": pl.Int32,
+        },
+    )
+
+
+def derived_variables(q: Questionnaire) -> pl.DataFrame:
+    """One row per derived variable x source variable. Method `any_of`: the derived variable
+    takes `true_code` when any source answer is `match_code`, `false_code` when every source is
+    answered with a substantive code and none matches, and is missing otherwise."""
+    rows = []
+    for question in q.questions.values():
+        if question.type != "derived":
+            continue
+        spec = question.raw["derive"]
+        if set(spec) != {"any_of", "code"}:
+            raise QuestionnaireError(f"{question.id}: unknown derive method {sorted(spec)}")
+        substantive = [c for c in question.scale.codes if q.missing_kind(c) is None]
+        match_code = int(spec["code"])
+        others = [c for c in substantive if c != match_code]
+        if match_code not in substantive or len(others) != 1:
+            raise QuestionnaireError(f"{question.id}: any_of needs a yes/no scale")
+        for source in spec["any_of"]:
+            if source not in q.variables:
+                raise QuestionnaireError(f"{question.id}: unknown source {source}")
+            rows.append(
+                {
+                    "variable_id": question.id,
+                    "method": "any_of",
+                    "source_variable": source,
+                    "match_code": match_code,
+                    "true_code": match_code,
+                    "false_code": others[0],
+                }
+            )
+    return pl.DataFrame(
+        rows,
+        schema={
+            "variable_id": pl.String,
+            "method": pl.String,
+            "source_variable": pl.String,
+            "match_code": pl.Int32,
+            "true_code": pl.Int32,
+            "false_code": pl.Int32,
+        },
+    )
+
+
+def breakdowns(q: Questionnaire) -> pl.DataFrame:
+    """One row per breakdown, in questionnaire order (groups are in `breakdown_groups`)."""
+    return pl.DataFrame(
+        [
+            {
+                "breakdown": b.id,
+                "label": b.label,
+                "source_variable": b.source,
+                "routes": list(b.routes),
+                "position": position,
+            }
+            for position, b in enumerate(q.breakdowns.values(), start=1)
+        ],
+        schema_overrides={"routes": pl.List(pl.String), "position": pl.Int32},
+        infer_schema_length=None,
+    )
+
+
+def analysis(q: Questionnaire) -> pl.DataFrame:
+    """The analysis settings (one row): small-base threshold, critical z, comparison policy."""
+    a = q.analysis
+    return pl.DataFrame(
+        [
+            {
+                "small_base_threshold": int(a["small_base_threshold"]),
+                "confidence_level": float(a["confidence_level"]),
+                "z_critical": float(a["z_critical"]),
+                "multiple_comparisons": str(a["multiple_comparisons"]),
+            }
+        ],
+        schema={
+            "small_base_threshold": pl.Int32,
+            "confidence_level": pl.Float64,
+            "z_critical": pl.Float64,
+            "multiple_comparisons": pl.String,
+        },
+    )
+
+
+def comparisons(q: Questionnaire) -> pl.DataFrame:
+    """One row per significance test x route: a group against another group of its breakdown,
+    or against the rest of the route's base (`compared_with` = 'rest')."""
+    specs = q.analysis.get("comparisons") or DEFAULT_COMPARISONS
+    rows: list[dict] = []
+    for spec in specs:
+        b = q.breakdowns.get(spec["breakdown"])
+        if b is None:
+            raise QuestionnaireError(f"comparison: unknown breakdown {spec['breakdown']}")
+        routes = [r for r in b.routes if r in spec.get("routes", b.routes)]
+        primary = bool(spec.get("primary", True))
+        if "pair" in spec:
+            pairs = [tuple(spec["pair"])]
+        else:
+            pairs = [(g, spec["each_vs"]) for g in b.groups if g != spec["each_vs"]]
+        for group, other in pairs:
+            if group not in b.groups or (other not in b.groups and other != REST):
+                raise QuestionnaireError(f"comparison: {b.id} has no group {group} or {other}")
+            for route in routes:
+                rows.append(
+                    {
+                        "comparison_id": f"{b.id}:{group}_vs_{other}",
+                        "breakdown": b.id,
+                        "route": route,
+                        "group_id": group,
+                        "compared_with": other,
+                        "is_primary": primary,
+                        "mirror": primary and "pair" in spec,
+                        "position": len(rows) + 1,
+                    }
+                )
+    _check_one_primary(rows)
+    return pl.DataFrame(rows, schema_overrides={"position": pl.Int32})
+
+
+def _check_one_primary(rows: list[dict]) -> None:
+    """A group's row in fct_estimates shows one primary comparison (its own or a mirrored one)."""
+    seen: set[tuple[str, str, str]] = set()
+    for r in rows:
+        shown = [(r["group_id"], r["is_primary"]), (r["compared_with"], r["mirror"])]
+        for group, shows in shown:
+            key = (r["breakdown"], r["route"], group)
+            if shows and group != REST:
+                if key in seen:
+                    raise QuestionnaireError(f"comparison: two primary comparisons for {key}")
+                seen.add(key)
+
+
+@cache
+def _load_benchmarks(path: Path = BENCHMARKS_PATH) -> tuple[dict, ...]:
+    with open(path, encoding="utf-8") as fh:
+        return tuple(yaml.safe_load(fh)["benchmarks"])
+
+
+def benchmarks(q: Questionnaire) -> pl.DataFrame:
+    """One row per external benchmark (survey/benchmarks.yaml): the variable and net of the
+    consultation it sits beside, its value (percent), period and source."""
+    rows = []
+    for b in _load_benchmarks():
+        v = q.variables.get(b["variable"])
+        if v is None or v.scale is None or b["net"] not in v.scale.nets:
+            raise QuestionnaireError(f"benchmark {b['id']}: no net {b['net']} of {b['variable']}")
+        rows.append(
+            {
+                "benchmark_id": b["id"],
+                "measure": b["measure"],
+                "variable_id": b["variable"],
+                "net": b["net"],
+                "value": float(b["value"]),
+                "period": b["period"],
+                "source": b["source"],
+            }
+        )
+    keys = [(r["variable_id"], r["net"]) for r in rows]
+    if len(set(keys)) != len(keys):
+        raise QuestionnaireError("benchmarks: two benchmarks for one variable and net")
+    return pl.DataFrame(
+        rows,
+        schema={
+            "benchmark_id": pl.String,
+            "measure": pl.String,
+            "variable_id": pl.String,
+            "net": pl.String,
+            "value": pl.Float64,
+            "period": pl.String,
+            "source": pl.String,
+        },
+    )
+
+
 BUILDERS = {
     "variables": variables,
     "codes": codes,
@@ -204,6 +488,15 @@ BUILDERS = {
     "breakdown_groups": breakdown_groups,
     "tables": tables,
     "sources": sources,
+    "questions": questions,
+    "missing_codes": missing_codes,
+    "no_suggestion": no_suggestion,
+    "numeric_bands": numeric_bands,
+    "derived_variables": derived_variables,
+    "breakdowns": breakdowns,
+    "analysis": analysis,
+    "comparisons": comparisons,
+    "benchmarks": benchmarks,
 }
 
 

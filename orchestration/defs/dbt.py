@@ -22,16 +22,44 @@ dbt_resource = DbtCliResource(
 )
 
 
-@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project)
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
-    """`dbt build` (models and their tests) against this run's warehouse.
+def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
+    """`dbt build` (models and their tests) of this asset selection against the run's warehouse.
 
-    Artefacts and logs of the invocation go to `$SURVEY_BUILD_DIR/dbt/<run id>/`.
+    Artefacts and logs of the invocation go to `$SURVEY_BUILD_DIR/dbt/<run id>/<step>/`.
     """
     # profiles.yml reads SURVEY_BUILD_DIR; dbt runs from the project folder, so pass it absolute.
     os.environ["SURVEY_BUILD_DIR"] = str(paths.build_path)
-    target_path = paths.build_path / "dbt" / context.run.run_id
-    yield from dbt.cli(["build"], context=context, target_path=target_path).stream()
+    target_path = (
+        paths.build_path / "dbt" / context.run.run_id / context.op_execution_context.op.name
+    )
+    # 'buildable': a test runs with the selection that holds all its parents or their ancestors,
+    # so a test joining a mart to a source runs with the marts, not with the staging models.
+    args = ["build", "--indirect-selection", "buildable"]
+    yield from dbt.cli(args, context=context, target_path=target_path).stream()
 
 
-assets = [dbt_models]
+# The poll weights are a Python asset between the intermediate models and the marts, so the dbt
+# project runs as two selections: everything before the weights, then the marts that use them.
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    name="dbt_staging_intermediate",
+    select="path:models/staging path:models/intermediate",
+)
+def dbt_staging_intermediate(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths
+):
+    yield from _build(context, dbt, paths)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    project=dbt_project,
+    name="dbt_marts",
+    select="path:models/marts",
+)
+def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
+    yield from _build(context, dbt, paths)
+
+
+assets = [dbt_staging_intermediate, dbt_marts]

@@ -1,0 +1,11 @@
+{#-
+  A comment as the 'no suggestion' rule compares it (report fn 23, questionnaire
+  base_rules.comment.no_suggestion): whitespace trimmed, trailing '.' and '!' removed, trimmed
+  again, lower case. Same as survey.figures.is_substantive_comment.
+-#}
+{% macro normalise_comment(text) -%}
+    lower(regexp_replace(
+        rtrim(regexp_replace({{ text }}, '^\s+|\s+$', '', 'g'), '.!'),
+        '^\s+|\s+$', '', 'g'
+    ))
+{%- endmacro %}

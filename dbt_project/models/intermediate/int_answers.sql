@@ -1,0 +1,70 @@
+-- Every answer of both routes, long: one row per respondent x variable, derived variables
+-- included. Codes are resolved here, so downstream models only see codes:
+-- - a numerically exported answer (YouGov age in years) becomes the code of the band it falls in
+--   (ref.numeric_bands, parsed from the scale's labels);
+-- - a derived variable is computed from its source variables (ref.derived_variables).
+with exported as (
+    select
+        respondent_id, source_respondent_id, route, poll, export_date,
+        variable_id, raw_value, code, numeric_value
+    from {{ ref('stg_talk_london__responses') }}
+    union all
+    select
+        respondent_id, source_respondent_id, route, poll, export_date,
+        variable_id, raw_value, code, numeric_value
+    from {{ ref('stg_yougov__responses') }}
+),
+
+banded as (
+    select
+        exported.respondent_id,
+        exported.source_respondent_id,
+        exported.route,
+        exported.poll,
+        exported.export_date,
+        exported.variable_id,
+        exported.raw_value,
+        coalesce(exported.code, bands.code) as code,
+        exported.numeric_value
+    from exported
+    left join {{ source('ref', 'numeric_bands') }} as bands
+        on bands.variable_id = exported.variable_id
+        and exported.numeric_value >= bands.min_value
+        and (bands.max_value is null or exported.numeric_value <= bands.max_value)
+),
+
+missing_codes as (
+    select code from {{ source('ref', 'missing_codes') }}
+),
+
+-- any_of: the true code when any source answer is the match code; the false code when every
+-- source was answered with a substantive code and none matched; otherwise missing (null).
+derived as (
+    select
+        banded.respondent_id,
+        any_value(banded.source_respondent_id) as source_respondent_id,
+        any_value(banded.route) as route,
+        any_value(banded.poll) as poll,
+        any_value(banded.export_date) as export_date,
+        derivations.variable_id,
+        null::varchar as raw_value,
+        case
+            when bool_or(banded.code = derivations.match_code)
+                then any_value(derivations.true_code)
+            when bool_and(
+                banded.code is not null
+                and banded.code not in (select code from missing_codes)
+            )
+                then any_value(derivations.false_code)
+        end as code,
+        null::integer as numeric_value
+    from banded
+    inner join {{ source('ref', 'derived_variables') }} as derivations
+        on derivations.source_variable = banded.variable_id
+    where derivations.method = 'any_of'
+    group by banded.respondent_id, derivations.variable_id
+)
+
+select * from banded
+union all by name
+select * from derived

@@ -1,0 +1,126 @@
+-- The long fact of answers: one row per respondent x variable (derived variables included), with
+-- the answer's status and whether it is in the variable's base.
+--
+-- status: 'answered' (substantive), 'dont_know', 'prefer_not_to_say', 'not_applicable' (the
+-- missing codes), 'skipped' (blank although asked), 'not_asked' (the asked_if condition is false,
+-- e.g. C_REPORTED_* when the victim answer is not Yes) or 'no_suggestion' (open text that is
+-- only 'No', 'I don't know' ...: ref.no_suggestion).
+-- in_base: the status is not one the variable's base rule excludes (ref.base_rules.exclude);
+-- 'not_asked' is never in a base.
+-- Multi-select questions are judged per respondent and question: a respondent who selected no
+-- option skipped the question (every option row is 'skipped'); one who selected the question's
+-- "Don't know" option is 'dont_know' on every option row (kept in the base under include_dk);
+-- otherwise each option row is 'answered', with code 1 (selected) or 0 (not selected).
+with answers as (
+    select * from {{ ref('int_answers') }}
+),
+
+variables as (
+    select
+        variable_id, question_id, kind, scale, base_rule, option_code,
+        asked_if_question, asked_if_codes
+    from {{ source('ref', 'variables') }}
+),
+
+missing_codes as (
+    select missing_kind, code from {{ source('ref', 'missing_codes') }}
+),
+
+-- Per respondent and multi-select question: did they select anything, and was it Don't know?
+multi_answers as (
+    select
+        answers.respondent_id,
+        variables.question_id,
+        coalesce(bool_or(answers.code = 1), false) as selected_any,
+        coalesce(bool_or(answers.code = 1 and dont_know.code is not null), false)
+            as selected_dont_know
+    from answers
+    inner join variables using (variable_id)
+    left join missing_codes as dont_know
+        on dont_know.missing_kind = 'dont_know' and dont_know.code = variables.option_code
+    where variables.kind = 'multi_option'
+    group by answers.respondent_id, variables.question_id
+),
+
+classified as (
+    select
+        answers.respondent_id,
+        answers.route,
+        answers.poll,
+        answers.variable_id,
+        variables.question_id,
+        variables.kind,
+        variables.scale,
+        variables.base_rule,
+        answers.code as answer_code,
+        case when variables.kind = 'open_text' then answers.raw_value end as text,
+        case
+            when variables.asked_if_question is not null
+                and not coalesce(list_contains(variables.asked_if_codes, condition.code), false)
+                then 'not_asked'
+            when variables.kind = 'multi_option' then
+                case
+                    when not multi_answers.selected_any then 'skipped'
+                    when multi_answers.selected_dont_know then 'dont_know'
+                    else 'answered'
+                end
+            when variables.kind = 'open_text' then
+                case
+                    when nullif(trim(answers.raw_value), '') is null then 'skipped'
+                    when no_suggestion.phrase is not null then 'no_suggestion'
+                    else 'answered'
+                end
+            when answers.code is null then 'skipped'
+            else coalesce(missing.missing_kind, 'answered')
+        end as status
+    from answers
+    inner join variables using (variable_id)
+    -- the respondent's answer to the question an asked_if condition refers to
+    left join answers as condition
+        on condition.respondent_id = answers.respondent_id
+        and condition.variable_id = variables.asked_if_question
+    left join multi_answers
+        on multi_answers.respondent_id = answers.respondent_id
+        and multi_answers.question_id = variables.question_id
+    left join {{ source('ref', 'no_suggestion') }} as no_suggestion
+        on no_suggestion.base_rule = variables.base_rule
+        and no_suggestion.phrase = {{ normalise_comment('answers.raw_value') }}
+    left join missing_codes as missing on missing.code = answers.code
+),
+
+coded as (
+    select
+        classified.* exclude (answer_code),
+        case
+            when classified.status in ('skipped', 'not_asked') then null
+            -- multi-select options: 1 selected, 0 not selected (Talk London leaves these blank)
+            when classified.kind = 'multi_option' then coalesce(classified.answer_code, 0)
+            else classified.answer_code
+        end as code
+    from classified
+)
+
+select
+    coded.respondent_id,
+    coded.route,
+    coded.poll,
+    coded.variable_id,
+    coded.question_id,
+    coded.code,
+    coalesce(variable_codes.label, codes.label) as code_label,
+    coded.text,
+    coded.status,
+    coded.status = 'dont_know' as is_dont_know,
+    coded.status = 'prefer_not_to_say' as is_prefer_not_to_say,
+    coded.status = 'not_applicable' as is_not_applicable,
+    coded.status = 'skipped' as is_skipped,
+    coded.status = 'not_asked' as is_not_asked,
+    coded.status = 'no_suggestion' as is_no_suggestion,
+    coded.status <> 'not_asked' and not list_contains(base_rules.exclude, coded.status) as in_base,
+    coded.base_rule
+from coded
+inner join {{ source('ref', 'base_rules') }} as base_rules using (base_rule)
+left join {{ source('ref', 'variable_codes') }} as variable_codes
+    on variable_codes.variable_id = coded.variable_id and variable_codes.code = coded.code
+left join {{ source('ref', 'codes') }} as codes
+    on codes.scale = coded.scale and codes.code = coded.code

@@ -1,0 +1,17 @@
+-- The weighting of the combined polls for BI, one row per scope (combined, representative,
+-- boost): respondents, raking iterations and convergence, weight range, Kish efficiency and
+-- effective sample size, and agreement with the supplier's weights. From the weighting asset.
+select
+    scope,
+    respondents,
+    iterations,
+    max_margin_error,
+    min_weight,
+    max_weight,
+    efficiency,
+    effective_n,
+    weight_sum,
+    supplier_mean_abs_diff,
+    supplier_max_abs_diff,
+    supplier_correlation
+from {{ source('weights', 'weighting_summary') }}
