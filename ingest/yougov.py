@@ -58,6 +58,8 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
     for variable in spec.variables:
         name = spec.column_of(variable)
         values = frame.get_column(name)
+        if values.dtype == pl.Null:  # nobody answered: pyreadstat cannot tell the type, accept
+            values = values.cast(pl.String if variable.kind == "open_text" else pl.Float64)
         if variable.kind == "open_text":
             if _type_is(values, values.dtype == pl.String, "a string", log):
                 values = values.replace("", None)  # SPSS strings have no system-missing

@@ -52,6 +52,13 @@ def test_valid_file_reads_with_codes_and_user_missing_kept(table, write) -> None
     assert frame["supplier_weight"][0] == 0.5
 
 
+def test_a_question_nobody_answered_loads_as_blank(table, write) -> None:
+    for row in range(len(table.rows)):
+        table.set(row, "Q2", None)  # all system-missing: SPSS gives the reader no type
+    frame = read_yougov(write(table), SOURCE)
+    assert frame["b_safer"].null_count() == frame.height
+
+
 def test_code_outside_the_codebook(table, write, rejected) -> None:
     table.set(2, "Q1", 6)
     write(table)
