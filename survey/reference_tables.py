@@ -30,18 +30,6 @@ REST = "rest"
 #                                  against the rest of the route's base
 # `routes` narrows the breakdown's routes; `primary: false` keeps the test out of the primary
 # comparison columns of fct_estimates (it stays in fct_significance).
-DEFAULT_COMPARISONS: tuple[dict, ...] = (
-    {"breakdown": "gender", "pair": ["female", "male"]},
-    {"breakdown": "age_band", "each_vs": REST},
-    {"breakdown": "age_band", "pair": ["age_16_24", "age_65_plus"], "primary": False},
-    {"breakdown": "ethnic_group", "each_vs": "white_british", "routes": ["polls"]},
-    {"breakdown": "white_bame", "pair": ["bame", "white"], "routes": ["talk_london"]},
-    {"breakdown": "area", "pair": ["inner_london", "outer_london"]},
-    {"breakdown": "sexual_orientation", "pair": ["lgbt_plus", "heterosexual"]},
-    {"breakdown": "disability", "pair": ["disabled", "not_disabled"]},
-    {"breakdown": "victim", "pair": ["victim", "not_victim"]},
-    {"breakdown": "trust_mps", "pair": ["trust", "no_trust"]},
-)
 
 
 def variables(q: Questionnaire) -> pl.DataFrame:
@@ -392,7 +380,7 @@ def analysis(q: Questionnaire) -> pl.DataFrame:
 def comparisons(q: Questionnaire) -> pl.DataFrame:
     """One row per significance test x route: a group against another group of its breakdown,
     or against the rest of the route's base (`compared_with` = 'rest')."""
-    specs = q.analysis.get("comparisons") or DEFAULT_COMPARISONS
+    specs = q.analysis["comparisons"]
     rows: list[dict] = []
     for spec in specs:
         b = q.breakdowns.get(spec["breakdown"])
