@@ -5,7 +5,15 @@ Import after `dbt parse` has written the manifest (`make run` / `make test` do t
 
 import dagster as dg
 
-from orchestration.defs import automation, dbt, fidelity, ingest, questionnaire, weighting
+from orchestration.defs import (
+    automation,
+    dbt,
+    fidelity,
+    ingest,
+    publish,
+    questionnaire,
+    weighting,
+)
 from orchestration.resources import SurveyPaths
 
 defs = dg.Definitions(
@@ -15,6 +23,7 @@ defs = dg.Definitions(
         *dbt.assets,
         *weighting.assets,
         *fidelity.assets,
+        *publish.assets,
     ],
     asset_checks=[*fidelity.asset_checks],
     jobs=automation.jobs,

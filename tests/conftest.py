@@ -5,6 +5,9 @@
   before importing `orchestration.definitions`, which reads the manifest at import.
 - `sample_landing`: the bundled sample exports, generated once per session.
 - `build_dir`: a fresh `SURVEY_BUILD_DIR` per test; nothing is written to the repository's build/.
+- `defs`: the project's `Definitions`, imported once the session's dbt manifest exists.
+- `full_run`: the full job on the bundled sample, once per session, in a temporary build folder:
+  every end-to-end test reads this one run (copy its build folder before changing anything).
 """
 
 from __future__ import annotations
@@ -53,3 +56,25 @@ def build_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     path = tmp_path / "build"
     monkeypatch.setenv("SURVEY_BUILD_DIR", str(path))
     return path
+
+
+@pytest.fixture(scope="session")
+def defs(dbt_manifest: Path):
+    from orchestration.definitions import defs
+
+    return defs
+
+
+@pytest.fixture(scope="session")
+def full_run(defs, sample_landing: Path, tmp_path_factory: pytest.TempPathFactory):
+    """(result, build folder) of `full_pipeline` on the bundled sample."""
+    import dagster as dg
+
+    build = tmp_path_factory.mktemp("full_run")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SURVEY_LANDING_DIR", str(sample_landing))
+        mp.setenv("SURVEY_BUILD_DIR", str(build))
+        result = defs.resolve_job_def("full_pipeline").execute_in_process(
+            instance=dg.DagsterInstance.ephemeral()
+        )
+    return result, build

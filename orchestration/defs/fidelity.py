@@ -30,6 +30,7 @@ def write_csv_atomically(frame: pl.DataFrame, path: Path) -> None:
     os.close(fd)
     try:
         frame.write_csv(tmp)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the published folder is for readers
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):

@@ -226,7 +226,9 @@ def test_ragged_csv_row(table, write, rejected) -> None:
     error = rejected()
     assert (error.row, error.rule) == (4, Rule.RAGGED_ROW)
     width = len(table.header)
-    assert str(error) == f"{NAME}.csv: row 4: has {width + 1} fields, the header {width}" + ROWS_NOTE
+    assert (
+        str(error) == f"{NAME}.csv: row 4: has {width + 1} fields, the header {width}" + ROWS_NOTE
+    )
 
 
 def test_rank_written_as_a_decimal_is_normalised(table, write) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import dagster as dg
@@ -18,17 +17,9 @@ RESPONDENTS = {"talk_london": 1033, "yougov_representative": 1161, "yougov_bame_
 
 
 @pytest.fixture(scope="module")
-def run(
-    defs: dg.Definitions, sample_landing: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[dg.ExecuteInProcessResult, Path]]:
-    build = tmp_path_factory.mktemp("build")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SURVEY_LANDING_DIR", str(sample_landing))
-        mp.setenv("SURVEY_BUILD_DIR", str(build))
-        result = defs.resolve_job_def("full_pipeline").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral()
-        )
-    yield result, build / "warehouse.duckdb"
+def run(full_run) -> tuple[dg.ExecuteInProcessResult, Path]:
+    result, build = full_run
+    return result, build / "warehouse.duckdb"
 
 
 def query(warehouse: Path, sql: str) -> list[tuple]:

@@ -1,0 +1,140 @@
+"""The cover sheet's sections: what the tables are, how they were made, how to read them."""
+
+from __future__ import annotations
+
+import polars as pl
+import yaml
+
+from publication import shorthand
+from publication.notes import base_rule_text
+from survey.poll_weights import TARGETS_PATH
+from survey.questionnaire import Questionnaire
+
+TITLE_SUFFIX = "supplementary tables"
+
+
+def title(q: Questionnaire) -> str:
+    return f"{q.survey['title']}: {TITLE_SUFFIX}"
+
+
+def _routes(q: Questionnaire) -> list[str]:
+    lines = []
+    for spec in q.routes.values():
+        polls = spec["polls"]
+        total = sum(p["respondents"] for p in polls.values())
+        parts = (
+            ""
+            if len(polls) == 1
+            else " ("
+            + "; ".join(f"{p['label']} {p['respondents']:,}" for p in polls.values())
+            + ")"
+        )
+        weighting = "weighted" if spec["weighted"] else "unweighted"
+        lines.append(f"{spec['label']}: {total:,} respondents{parts}, {weighting}.")
+    return lines
+
+
+def weighting_targets() -> dict:
+    """`survey/weighting_targets.yaml` as written (population, margins, sources, settings)."""
+    with open(TARGETS_PATH, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def _weighting(q: Questionnaire, targets: dict, summary: pl.DataFrame) -> list[str]:
+    lines = [
+        f"Rim weighting (raking) of the combined Polls to {targets['population']} on these "
+        f"margins (targets version {targets['version']}):"
+    ]
+    for m in targets["margins"].values():
+        breakdown = q.breakdowns[m["breakdown"]]
+        shares = ", ".join(
+            f"{breakdown.groups[g][0]} {share:g}%" for g, share in m["targets"].items()
+        )
+        lines.append(f"{breakdown.label}: {shares} (source: {m['source']}).")
+    s = targets["settings"]
+    lines.append(
+        f"Weights are capped at {s['cap'][0]:g} to {s['cap'][1]:g} times the mean and re-raked; "
+        f"every margin is met within {s['tolerance'] * 100:g} percentage points."
+    )
+    labels = {"combined": "Polls combined"} | {
+        poll: spec["label"] for poll, spec in q.routes["polls"]["polls"].items()
+    }
+    achieved = [
+        f"{labels.get(r['scope'], r['scope'])}: {r['respondents']:,} respondents, weighting "
+        f"efficiency {r['efficiency']:.1%}, effective sample size {r['effective_n']:,.0f}"
+        for r in summary.iter_rows(named=True)
+    ]
+    lines.append("Achieved: " + "; ".join(achieved) + ".")
+    return lines
+
+
+def cover_sections(
+    q: Questionnaire, weighting_summary: pl.DataFrame, table_count: int
+) -> list[tuple[str, list[str]]]:
+    """(heading, paragraphs) in the order the cover shows them."""
+    a = q.analysis
+    threshold = int(a["small_base_threshold"])
+    survey = q.survey
+    first, last = next(iter(q.tables)), list(q.tables)[-1]
+    return [
+        (
+            "About these tables",
+            [
+                f"{table_count} tables ({first} to {last}) of the results of the "
+                f"{survey['title']}, for Talk London and the Polls separately, each with Total "
+                "and every breakdown group as columns. The Contents sheet links to every table; "
+                "the Notes sheet holds the notes the tables cite as [note N].",
+            ],
+        ),
+        (
+            "Source",
+            [
+                f"{survey['owner']}. Fieldwork {survey['fieldwork_start']} to "
+                f"{survey['fieldwork_end']}. Questionnaire version {q.version}.",
+            ],
+        ),
+        ("Routes", _routes(q)),
+        (
+            "Methodology",
+            [
+                "Talk London: an online survey open to all members of City Hall's online "
+                "community, advertised through a paid social media campaign; a self-selected "
+                "sample, reported unweighted.",
+                "Polls: two online YouGov polls using quota sampling, a Representative Poll of "
+                "Londoners and a BAME Boost Poll of Black, Asian and minority ethnic Londoners, "
+                "combined and weighted back to London's adult population.",
+                "The two routes use different methods and are never combined.",
+            ],
+        ),
+        ("Weighting", _weighting(q, weighting_targets(), weighting_summary)),
+        (
+            "Base rules",
+            [
+                "Unless a table says otherwise, 'Don't know' and 'Prefer not to say' are excluded "
+                "from the base. Each table sheet names its rule:",
+                *(base_rule_text(q, rid) for rid in q.base_rules),
+            ],
+        ),
+        (
+            "Significance testing",
+            [
+                "Two-sided pooled two-proportion z-test at the "
+                f"{round(float(a['confidence_level']) * 100)}% level (|z| of at least "
+                f"{float(a['z_critical']):.2f}); Polls use effective (Kish) bases, Talk London "
+                "unweighted bases. Each group is compared with one comparison group of its "
+                "breakdown (listed on the Notes sheet).",
+            ],
+        ),
+        ("Multiple comparisons", [str(a["multiple_comparisons"])]),
+        (
+            "Small bases",
+            [
+                f"Figures on an unweighted base below {threshold} are shown, flagged "
+                f"{shorthand.LOW_RELIABILITY} and not tested; nothing is suppressed.",
+            ],
+        ),
+        (
+            "Shorthand",
+            [f"{symbol}: {meaning}." for symbol, meaning in shorthand.meanings(threshold).items()],
+        ),
+    ]

@@ -1,0 +1,87 @@
+"""One publication run: every output built from the warehouse into a staging folder, then swapped
+into `published/` at once (see `release_folder`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from publication.bi_marts import FILE_NAME as MARTS_FILE
+from publication.bi_marts import MartsFile, write_marts_file
+from publication.charts import write_charts
+from publication.cover import cover_sections, title
+from publication.estimates import Estimates
+from publication.model_docs import dbt_docs
+from publication.notes import build_notes
+from publication.release_folder import PUBLISHED, staged_release
+from publication.tables import build_tables, item_of
+from publication.tidy_csv import write_csvs
+from publication.workbook import write_workbook
+from survey.questionnaire import load_questionnaire
+
+WORKBOOK = "supplementary_tables.xlsx"
+CSV_DIR = "csv"
+FIGURES_DIR = "figures"
+# Another module's file for the release: called with the warehouse connection and the staging
+# folder, returns the path it wrote (e.g. comments.publish.write_agreement_csv).
+ExtraWriter = Callable[[duckdb.DuckDBPyConnection, Path], Path]
+
+
+@dataclass(frozen=True)
+class Release:
+    """What one run published; paths are under `published/`."""
+
+    folder: Path
+    workbook: Path
+    sheets: list[str]
+    tables: int
+    csvs: list[Path]
+    figures: list[Path]
+    marts: MartsFile
+    extras: list[Path]
+
+
+def publish_release(
+    warehouse: Path, build_dir: Path, run_id: str, extras: Sequence[ExtraWriter] = ()
+) -> Release:
+    """Build workbook, CSVs, charts and BI marts file from `warehouse` (and `extras`' files);
+    publish them together."""
+    q = load_questionnaire()
+    items = {v.id: item_of(v, q) for v in q.variables.values()}
+    with (
+        duckdb.connect(str(warehouse), read_only=True) as con,
+        staged_release(build_dir, run_id) as staging,
+    ):
+        est = Estimates.load(con)
+        summary = con.sql("select * from weights.weighting_summary").pl()
+        tables = build_tables(q, est)
+        sheets = write_workbook(
+            staging / WORKBOOK,
+            q,
+            tables,
+            build_notes(q, est),
+            title(q),
+            cover_sections(q, summary, len(tables)),
+        )
+        csvs = write_csvs(staging / CSV_DIR, tables, items)
+        figures = write_charts(staging / FIGURES_DIR, q, est)
+        marts = write_marts_file(con, staging / MARTS_FILE, dbt_docs())
+        extra_paths = [write(con, staging) for write in extras]
+    published = build_dir / PUBLISHED
+
+    def moved(path: Path) -> Path:
+        return published / path.relative_to(staging)
+
+    return Release(
+        folder=published.resolve(),
+        workbook=published / WORKBOOK,
+        sheets=sheets,
+        tables=len(tables),
+        csvs=[moved(p) for p in csvs],
+        figures=[moved(p) for p in figures],
+        marts=MartsFile(published / MARTS_FILE, marts.tables, marts.excluded),
+        extras=[moved(p) for p in extra_paths],
+    )

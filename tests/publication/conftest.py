@@ -1,0 +1,225 @@
+"""A small synthetic warehouse with the marts' interface, and one publication built from it.
+
+The figures are random but shaped like `marts.fct_estimates`: every table variable, for every
+route column (Total and each breakdown group), answer codes in the base summing to 100, nets,
+status rows, bases (some below the small-base threshold) and significance flags.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+import pytest
+
+from publication.estimates import TOTAL, figure_columns
+from publication.release import Release, publish_release
+from survey.questionnaire import Questionnaire, Variable, load_questionnaire
+
+RESPONDENTS = {"talk_london": 1033, "polls": 1693}
+
+
+def _categories(v: Variable, q: Questionnaire) -> list[tuple[str, str, str]]:
+    """(kind, category, label) rows a variable has in fct_estimates, before statuses."""
+    if v.kind == "open_text":
+        return []
+    if v.kind == "multi_option":
+        return [("option", "1", v.item_label)]
+    if v.kind == "ranking_item":
+        return [("rank", str(c), label) for c, label in v.scale.codes.items()]
+    excluded = set(q.base_rules[v.base_rule].exclude)
+    return [
+        ("code", str(c), label)
+        for c, label in v.scale.codes.items()
+        if q.missing_kind(c) not in excluded
+    ]
+
+
+def synthetic_estimates(q: Questionnaire, seed: int = 1) -> tuple[pl.DataFrame, pl.DataFrame]:
+    rng = np.random.default_rng(seed)
+    rows, modal = [], []
+    variables = [v for v in q.variables.values() if v.table]
+    for column in figure_columns(q):
+        total = column.breakdown == TOTAL
+        for v in variables:
+            base = int(RESPONDENTS[column.route] if total else rng.integers(20, 600))
+            weighted = base * float(rng.uniform(0.8, 1.2))
+            effective = base * 0.75
+            common = {
+                "variable_id": v.id,
+                "question_id": v.question_id,
+                "section": v.section,
+                "table_id": v.table,
+                "route": column.route,
+                "breakdown": column.breakdown,
+                "group_id": column.group_id,
+                "group_label": column.group_label,
+                "unweighted_base": base,
+                "weighted_base": weighted if column.weighted else float(base),
+                "effective_base": effective if column.weighted else float(base),
+                "small_base": base < q.analysis["small_base_threshold"],
+            }
+            cats = _categories(v, q)
+            shares = rng.dirichlet(np.ones(len(cats))) * 100 if cats else []
+            if v.kind == "multi_option":
+                shares = rng.uniform(5, 60, 1)
+            pct = {}
+            for order, ((kind, cat, label), share) in enumerate(zip(cats, shares, strict=True)):
+                pct[cat] = float(share)
+                rows.append(_row(common, kind, cat, label, order, share, rng, total))
+            if v.scale and v.kind not in ("ranking_item", "multi_option"):
+                for order, (net, members) in enumerate(v.scale.nets.items(), start=100):
+                    share = sum(pct.get(str(c), 0.0) for c in members)
+                    label = f"Net: {net.replace('_', ' ')}"
+                    rows.append(_row(common, "net", net, label, order, share, rng, total))
+            statuses = ("substantive", "no_suggestion", "skipped")
+            for order, status in enumerate(statuses if v.kind == "open_text" else ("skipped",)):
+                rows.append(
+                    {
+                        **common,
+                        "category_kind": "status",
+                        "category": status,
+                        "category_label": status,
+                        "sort_order": 200 + order,
+                        "unweighted_count": int(rng.integers(0, 500)),
+                        "weighted_count": None,
+                        "pct": None,
+                        "compared_with": None,
+                        "compared_pct": None,
+                        "diff_pts": None,
+                        "z": None,
+                        "significant": None,
+                    }
+                )
+            if v.kind == "ranking_item":
+                modal.append(
+                    {
+                        "variable_id": v.id,
+                        "route": column.route,
+                        "breakdown": column.breakdown,
+                        "group_id": column.group_id,
+                        "modal_rank": int(max(pct, key=pct.get)),
+                    }
+                )
+    return pl.DataFrame(rows, infer_schema_length=None), pl.DataFrame(modal)
+
+
+def _row(common: dict, kind: str, cat: str, label: str, order: int, share, rng, total: bool):
+    tested = not total and rng.random() < 0.8
+    z = float(rng.normal(0, 2)) if tested else None
+    return {
+        **common,
+        "category_kind": kind,
+        "category": cat,
+        "category_label": label,
+        "sort_order": order,
+        "unweighted_count": round(common["unweighted_base"] * share / 100),
+        "weighted_count": common["weighted_base"] * share / 100,
+        "pct": float(share),
+        "compared_with": None if total else "rest",
+        "compared_pct": None,
+        "diff_pts": None,
+        "z": z,
+        "significant": None if z is None or common["small_base"] else abs(z) >= 1.96,
+    }
+
+
+def build_synthetic_warehouse(path: Path, q: Questionnaire) -> None:
+    estimates, modal = synthetic_estimates(q)
+    dim = pl.DataFrame(
+        [
+            {
+                "variable_id": v.id,
+                "question_id": v.question_id,
+                "question_text": v.text,
+                "item_label": v.item_label,
+                "table_id": v.table,
+                "table_title": q.tables[v.table].title if v.table else None,
+            }
+            for v in q.variables.values()
+        ]
+    )
+    summary = pl.DataFrame(
+        {
+            "scope": ["combined", "representative", "boost"],
+            "respondents": [1693, 1161, 532],
+            "iterations": [12, 12, 12],
+            "efficiency": [0.78, 0.85, 0.7],
+            "effective_n": [1320.5, 986.9, 372.4],
+        }
+    )
+    margins = pl.DataFrame(
+        {
+            "margin": ["gender", "gender"],
+            "category": ["male", "female"],
+            "target_share": [0.485, 0.515],
+            "unweighted_share": [0.45, 0.55],
+            "weighted_share": [0.485, 0.515],
+        }
+    )
+    answers = pl.DataFrame({"respondent_id": ["tl-1", "tl-2"], "variable_id": ["A", "B"]})
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts; create schema weights")
+        for name, frame in {
+            "marts.fct_estimates": estimates,
+            "marts.fct_modal_ranks": modal,
+            "marts.dim_questions": dim,
+            "marts.mart_section_b": estimates.filter(pl.col("section") == "B"),
+            "marts.prep_estimates": estimates.head(10),
+            "marts.dim_respondents": answers,
+            "marts.mart_weighting": summary,
+            "marts.mart_weighting_margins": margins,
+            "weights.weighting_summary": summary,
+            "weights.poll_weights": answers,
+        }.items():
+            con.register("frame", frame)
+            con.execute(f"create table {name} as select * from frame")
+            con.unregister("frame")
+
+
+def tiny_warehouse(path: Path, rows: int) -> Path:
+    """A warehouse with a `rows`-row fct_estimates and a respondent-level mart that must never be
+    published."""
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema marts")
+        con.execute(
+            "create table marts.fct_estimates as select range as unweighted_base, "
+            f"'talk_london' as route, 12.5 as pct from range({rows})"
+        )
+        con.execute("create table marts.answers as select 'tl-1' as respondent_id, 'x' as code")
+    return path
+
+
+@pytest.fixture(scope="session")
+def questionnaire() -> Questionnaire:
+    return load_questionnaire()
+
+
+@pytest.fixture(scope="session")
+def synthetic_warehouse(tmp_path_factory: pytest.TempPathFactory, questionnaire) -> Path:
+    path = tmp_path_factory.mktemp("synthetic") / "warehouse.duckdb"
+    build_synthetic_warehouse(path, questionnaire)
+    return path
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory: pytest.TempPathFactory, synthetic_warehouse: Path) -> Release:
+    """One publication of the synthetic warehouse, shared by the read-only tests."""
+    build = tmp_path_factory.mktemp("build")
+    return publish_release(synthetic_warehouse, build, run_id="first", extras=(_extra_file,))
+
+
+def _extra_file(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
+    """Another writer's file for the release (as comments/publish.py writes one beside I1)."""
+    path = folder / "extra.csv"
+    path.write_text(f"tables\n{len(con.sql('show all tables').fetchall())}\n")
+    return path
+
+
+@pytest.fixture(scope="session")
+def workbook(release: Release):
+    import openpyxl
+
+    return openpyxl.load_workbook(release.workbook)

@@ -1,0 +1,50 @@
+"""The Dagster assets: three published keys from one step, with paths, counts and sizes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs import publish
+from orchestration.resources import SurveyPaths
+from publication import charts
+
+KEYS = {publish.SUPPLEMENTARY_TABLES, publish.FIGURES, publish.CONSULTATION_MARTS}
+
+
+def test_asset_specs() -> None:
+    (asset,) = publish.assets
+    assert set(asset.keys) == KEYS
+    assert {asset.group_names_by_key[k] for k in KEYS} == {"published"}
+    assert not asset.can_subset
+    for key in KEYS:
+        deps = asset.asset_deps[key]
+        assert dg.AssetKey(["marts", "fct_estimates"]) in deps
+        assert dg.AssetKey(["weights", "weighting_summary"]) in deps
+
+
+def test_materialise_on_the_synthetic_warehouse(
+    tmp_path: Path, synthetic_warehouse: Path, monkeypatch
+) -> None:
+    monkeypatch.setattr(charts, "CHARTS", charts.CHARTS[:1])
+    build = tmp_path / "build"
+    build.mkdir()
+    shutil.copy(synthetic_warehouse, build / "warehouse.duckdb")
+    result = dg.materialize(publish.assets, resources={"paths": SurveyPaths(build_dir=str(build))})
+    assert result.success
+    meta = {
+        e.asset_key: e.materialization.metadata for e in result.get_asset_materialization_events()
+    }
+    assert set(meta) == KEYS
+    tables = meta[publish.SUPPLEMENTARY_TABLES]
+    assert tables["sheets"].value == 119 and tables["tables"].value == 116
+    assert tables["csv_files"].value == 116
+    assert tables["path"].value == str(build / "published" / "supplementary_tables.xlsx")
+    assert tables["workbook_bytes"].value > 0
+    assert meta[publish.FIGURES]["files"].value == 2
+    marts = meta[publish.CONSULTATION_MARTS]
+    assert marts["path"].value == str(build / "published" / "consultation_marts.duckdb")
+    assert "marts.fct_estimates" in marts["tables"].value
+    assert "marts.dim_respondents" in marts["excluded"].value
