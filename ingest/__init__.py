@@ -4,6 +4,7 @@ Plain Python (no Dagster). Layouts and codebooks come from the questionnaire
 (`survey/questionnaire.yaml`); docs/export-formats.md describes them for vendors.
 """
 
+from .coded_comments import load_coded_comments, read_coded_comments
 from .errors import ContractViolation, RawTableMismatch, Rule, Violation
 from .exports import SOURCES, ExportFile, ExportSpec, export_spec, find_export_files
 from .load import FileOutcome, LoadSummary, load_export_source
@@ -23,7 +24,9 @@ __all__ = [
     "Violation",
     "export_spec",
     "find_export_files",
+    "load_coded_comments",
     "load_export_source",
+    "read_coded_comments",
     "read_export",
     "read_talk_london",
     "read_yougov",

@@ -1,4 +1,4 @@
-"""CLI: python -m sample_generator --out DIR [--if-missing] [--seed N]"""
+"""CLI: python -m sample_generator --out DIR [--if-missing] [--seed N] [--respondents N [--xlsx]]"""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from sample_generator.generate import DEFAULT_SEED, write_sample
+from sample_generator.scale import write_scaled
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,11 +17,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--if-missing", action="store_true", help="do nothing if the folder already has exports"
     )
+    parser.add_argument(
+        "--respondents",
+        type=int,
+        help="write a delivery of N respondents resampled from the sample (benchmarks)",
+    )
+    parser.add_argument(
+        "--xlsx", action="store_true", help="with --respondents: Talk London as XLSX too"
+    )
     args = parser.parse_args(argv)
     if args.if_missing and args.out.is_dir() and any(args.out.glob("*_2*.*")):
         print(f"sample exports already in {args.out}; nothing written")
         return 0
-    for path in write_sample(args.out, seed=args.seed):
+    if args.respondents:
+        written = write_scaled(args.out, args.respondents, seed=args.seed, xlsx=args.xlsx)
+    else:
+        written = write_sample(args.out, seed=args.seed)
+    for path in written:
         print(path)
     return 0
 

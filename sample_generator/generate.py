@@ -12,6 +12,7 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+import polars as pl
 import yaml
 
 from sample_generator.answers import AnswerGenerator, Calibration
@@ -33,6 +34,13 @@ DEFAULT_SEED = 20220121
 VICTIM_BLOCK = ("C_VICTIM_CRIME", "C_REPORTED_CRIME", "C_VICTIM_ASB", "C_REPORTED_ASB", "C_COURT")
 # Talk London cumulative exports (inside fieldwork, 19 Nov 2021 - 21 Jan 2022); the last is final.
 TALK_LONDON_EXPORT_DATES = ("2021-11-26", "2021-12-10", "2022-01-07", "2022-01-21")
+# YouGov records are numbered from these, in frame order within each poll.
+YOUGOV_RECORDS = {
+    "representative": ("yougov_representative", 100001),
+    "boost": ("yougov_bame_boost", 200001),
+}
+# The warehouse's respondent ids (dbt_project/models/staging/*.sql): prefix + export id.
+RESPONDENT_ID_PREFIX = {"talk_london": "tl-", "representative": "rep-", "boost": "boost-"}
 YOUGOV_FIELDWORK = {
     "yougov_representative": ("2021-11-24", "2021-12-06", "2021-12-08"),
     "yougov_bame_boost": ("2021-11-29", "2021-12-14", "2021-12-16"),
@@ -150,6 +158,68 @@ def _timestamps(n: int, start: str, end: str, rng) -> tuple[list[datetime], list
     return started, submitted
 
 
+def _talk_london_meta(q: Questionnaire, n: int, rng) -> list[dict]:
+    """Response ids, member ids and times of the Talk London respondents, in frame order."""
+    # the final export is taken at the start of the last fieldwork day
+    last_day = datetime.fromisoformat(TALK_LONDON_EXPORT_DATES[-1]) - timedelta(days=1)
+    started, submitted = _timestamps(
+        n, q.survey["fieldwork_start"], last_day.date().isoformat(), rng
+    )
+    order = rng.permutation(n)  # respondent i submits as the order[i]-th response
+    uids = rng.choice(np.arange(1_000_000, 9_999_999), size=n, replace=False)
+    return [
+        {
+            "response_id": int(order[i]) + 1,
+            "member_uid": f"TL{uids[i]}",
+            "time_started": started[order[i]],
+            "date_submitted": submitted[order[i]],
+            "status": "Complete",
+        }
+        for i in range(n)
+    ]
+
+
+def comment_truth(seed: int = DEFAULT_SEED) -> pl.DataFrame:
+    """True themes of every comment, keyed by the warehouse's respondent id.
+
+    One row per respondent: `respondent_id`, `route`, `poll`, `themes` (list, empty when the
+    comment has no suggestion), `drugs_stance` (null unless the drugs theme) and `personal_data`.
+    """
+    q = load_questionnaire()
+    sample = build_sample(seed)
+    meta = _talk_london_meta(q, sample.talk_london.n, np.random.default_rng(seed + 1))
+    prefix = RESPONDENT_ID_PREFIX["talk_london"]
+    ids = {"talk_london": [f"{prefix}{m['response_id']}" for m in meta]}
+    polls = sample.polls.poll
+    ids["polls"] = [""] * sample.polls.n
+    for poll, (_, first_id) in YOUGOV_RECORDS.items():
+        for k, i in enumerate(np.flatnonzero(polls == poll)):
+            ids["polls"][i] = f"{RESPONDENT_ID_PREFIX[poll]}{first_id + k}"
+    frames = []
+    for route, frame in (("talk_london", sample.talk_london), ("polls", sample.polls)):
+        frames.append(
+            pl.DataFrame(
+                {
+                    "respondent_id": ids[route],
+                    "route": [route] * frame.n,
+                    "poll": [str(p) for p in frame.poll],
+                    "themes": [list(t) for t in sample.comment_themes[route]],
+                    "drugs_stance": sample.drugs_stance[route],
+                    "personal_data": sample.comment_personal_data[route],
+                },
+                schema={
+                    "respondent_id": pl.String,
+                    "route": pl.String,
+                    "poll": pl.String,
+                    "themes": pl.List(pl.String),
+                    "drugs_stance": pl.String,
+                    "personal_data": pl.Boolean,
+                },
+            )
+        )
+    return pl.concat(frames)
+
+
 def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     """Write the three exports (and the cumulative Talk London exports) into `landing_dir`."""
     q = load_questionnaire()
@@ -160,23 +230,7 @@ def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     written: list[Path] = []
 
     tl = sample.talk_london
-    # the final export is taken at the start of the last fieldwork day
-    last_day = datetime.fromisoformat(TALK_LONDON_EXPORT_DATES[-1]) - timedelta(days=1)
-    started, submitted = _timestamps(
-        tl.n, q.survey["fieldwork_start"], last_day.date().isoformat(), rng
-    )
-    order = rng.permutation(tl.n)  # respondent i submits as the order[i]-th response
-    uids = rng.choice(np.arange(1_000_000, 9_999_999), size=tl.n, replace=False)
-    meta = [
-        {
-            "response_id": int(order[i]) + 1,
-            "member_uid": f"TL{uids[i]}",
-            "time_started": started[order[i]],
-            "date_submitted": submitted[order[i]],
-            "status": "Complete",
-        }
-        for i in range(tl.n)
-    ]
+    meta = _talk_london_meta(q, tl.n, rng)
     by_submission = sorted(range(tl.n), key=lambda i: meta[i]["response_id"])
     sheet = q.exports["talk_london"]["sheet"]
     for export_date in TALK_LONDON_EXPORT_DATES:
@@ -197,10 +251,7 @@ def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
             written.append(path)
 
     polls = sample.polls
-    for poll, source_id, first_id in (
-        ("representative", "yougov_representative", 100001),
-        ("boost", "yougov_bame_boost", 200001),
-    ):
+    for poll, (source_id, first_id) in YOUGOV_RECORDS.items():
         mask = polls.poll == poll
         sub = polls.subset(mask)
         start, end, delivered = YOUGOV_FIELDWORK[source_id]

@@ -1,0 +1,156 @@
+"""Patterns of personal data respondents write into comments, shared by redaction and the gate.
+
+Each kind has a pattern, an optional validator of what the pattern found, and the placeholder
+that replaces it. They are listed in the order redaction applies them: a match of an earlier kind
+is replaced before later kinds look at the text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+NAME = r"[A-Z][a-z]*(?:['-]?[A-Z][a-z]+)*"  # Tom, O'Neill, McDonald, Smith-Jones
+# Words after which capitalised words are a person's name (matched in any case). 'called' alone
+# is left out: "a scheme called Safer Streets" is no name.
+NAME_CUES = (
+    r"my name is",
+    r"i am called",
+    r"i'm called",
+    r"my (?:neighbour|neighbor|husband|wife|partner|son|daughter|friend|brother|sister|mum|mom"
+    r"|dad|mother|father|landlord|landlady|colleague|boss|cousin|uncle|aunt|nephew|niece)",
+    r"(?:mr|mrs|ms|miss|dr|pc|dc|ds|di|pcso|sgt|sergeant|inspector|officer|constable)\.?",
+    r"(?:regards|thanks|sincerely|cheers),?",
+)
+# Capitalised words that follow a cue without being a name ("my neighbour The ...").
+NOT_NAMES = {
+    "The",
+    "A",
+    "I",
+    "An",
+    "And",
+    "But",
+    "Who",
+    "Was",
+    "Is",
+    "Has",
+    "Had",
+    "In",
+    "On",
+    "At",
+}
+# Digits that are part of a longer number or a decimal (45.08823804829) are no phone or NHS number.
+NOT_IN_NUMBER_BEFORE = r"(?<![\w+.])"
+NOT_IN_NUMBER_AFTER = r"(?!\d|[.,]\d)"
+STREET_TYPES = (
+    "Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Grove|Close|Crescent|Drive|Dr|Way|Place|Pl|Gardens"
+    "|Terrace|Court|Square|Hill|Mews|Row|Walk|Rise|Parade|Green|Vale|Gate|Yard|Wharf|Park"
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    placeholder: str
+    pattern: re.Pattern[str]
+    valid: Callable[[re.Match[str]], bool] = lambda m: True
+
+    def find(self, text: str) -> Iterator[re.Match[str]]:
+        return (m for m in self.pattern.finditer(text) if self.valid(m))
+
+
+def nhs_check_digit_ok(digits: str) -> bool:
+    """NHS number modulus-11 check: weights 10..2 on the first nine digits."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(w * int(d) for w, d in zip(range(10, 1, -1), digits[:9], strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def _nhs(m: re.Match[str]) -> bool:
+    """A valid check digit, or the words 'NHS number' just before (a mistyped number)."""
+    before = m.string[max(0, m.start() - 30) : m.start()].lower()
+    return nhs_check_digit_ok(re.sub(r"\D", "", m.group(0))) or "nhs" in before
+
+
+def _ni(m: re.Match[str]) -> bool:
+    """Upper case as printed on the card, or any case after 'insurance' / 'NI'."""
+    before = m.string[max(0, m.start() - 30) : m.start()].lower()
+    return m.group(0).isupper() or "insurance" in before or bool(re.search(r"\bni\b", before))
+
+
+def _uk_phone(m: re.Match[str]) -> bool:
+    """A UK number: after +44 or the trunk 0, 9 or 10 digits not starting with 0."""
+    digits = re.sub(r"\D", "", m.group(0))
+    national = digits[2:] if digits.startswith("44") else digits[1:]
+    national = national.removeprefix("0")  # +44 (0)20 ...
+    return len(national) in (9, 10) and national[0] in "123578"
+
+
+def _name(m: re.Match[str]) -> bool:
+    return m.group("name").split()[0] not in NOT_NAMES
+
+
+KINDS: tuple[Kind, ...] = (
+    Kind(
+        "email",
+        "[email]",
+        re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?!\w)"),
+    ),
+    Kind(
+        "ni_number",
+        "[NI number]",
+        re.compile(
+            r"(?<![A-Za-z0-9])[A-Z]{2} ?\d{2} ?\d{2} ?\d{2} ?[A-D]?(?![A-Za-z0-9])", re.IGNORECASE
+        ),
+        _ni,
+    ),
+    Kind(
+        "nhs_number",
+        "[NHS number]",
+        re.compile(
+            rf"{NOT_IN_NUMBER_BEFORE}(?:\d{{3}}[ -]?\d{{3}}[ -]?\d{{4}}){NOT_IN_NUMBER_AFTER}"
+        ),
+        _nhs,
+    ),
+    Kind(
+        "phone",
+        "[phone]",
+        re.compile(
+            rf"{NOT_IN_NUMBER_BEFORE}(?:\+44[ -]?(?:\(0\)[ -]?)?|\(?0)(?:\d[ )-]{{0,2}}){{8,10}}\d"
+            rf"{NOT_IN_NUMBER_AFTER}"
+        ),
+        _uk_phone,
+    ),
+    Kind(
+        "address",
+        "[address]",
+        re.compile(
+            r"(?<![\w])(?:(?i:flat|apartment|apt)\.? ?\d+[A-Za-z]?,? )?\d{1,4}[A-Za-z]?,? "
+            rf"(?:[A-Z][\w'-]+ ){{1,3}}(?:{STREET_TYPES})\b"
+        ),
+    ),
+    Kind(
+        "postcode",
+        "[postcode]",
+        re.compile(r"(?<![\w])(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}(?![\w])", re.IGNORECASE),
+    ),
+    Kind(
+        "name",
+        "[name]",
+        re.compile(rf"(?i:\b(?:{'|'.join(NAME_CUES)})) (?P<name>{NAME}(?: {NAME})?)\b"),
+        _name,
+    ),
+)
+KIND_NAMES = tuple(k.name for k in KINDS)
+
+
+def find_all(text: str) -> Iterator[tuple[Kind, int, int]]:
+    """Every personal-data match in `text`: kind and the span to replace (the name only)."""
+    for kind in KINDS:
+        for m in kind.find(text):
+            span = m.span("name") if kind.name == "name" else m.span()
+            yield kind, *span

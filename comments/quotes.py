@@ -1,0 +1,85 @@
+"""Illustrative quotes for Table I1, chosen so that none can harm or identify its author.
+
+A comment may be quoted only when
+- its author answered Yes to I_QUOTE_PERMISSION;
+- its theme has at least MIN_GROUP_COMMENTS comments in the author's route. The questionnaire's
+  small_base_threshold (50) guards the reliability of percentages; a quote is no estimate, and
+  what protects its author is being one of many who wrote on the theme in the route, with nothing
+  else published about them. 10 is the usual minimum cell size of disclosure control;
+- it is redacted (comments.redaction) and, after redaction, the gate finds no personal data in
+  it; it is then cut to MAX_QUOTE_CHARS.
+A quote carries its theme and route only: no respondent id, poll, demographics or date.
+Comments needing no redaction come first, then those coded to the theme alone; among equals the
+order is a hash of the codeframe version and respondent id (stable, unrelated to any answer).
+A comment is quoted under one theme at most, and the same words only once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import polars as pl
+
+from .codeframe import Codeframe, load_codeframe
+from .gate import scan_texts
+from .redaction import MAX_QUOTE_CHARS, redact, shorten
+from .rules import normalise
+
+PERMISSION_YES = 1
+MIN_GROUP_COMMENTS = 10
+QUOTES_PER_ROUTE = 2
+ROUTES = ("talk_london", "polls")
+SCHEMA = {"theme_id": pl.String, "quote_number": pl.Int64, "route": pl.String, "quote": pl.String}
+
+
+def select_quotes(
+    coded: pl.DataFrame, comments: pl.DataFrame, codeframe: Codeframe | None = None
+) -> pl.DataFrame:
+    """Quotes per theme: `theme_id`, `quote_number`, `route`, `quote`.
+
+    `coded`: respondent_id, route, theme_id (final codes); `comments`: respondent_id, text,
+    quote_permission (the I_QUOTE_PERMISSION code).
+    """
+    codeframe = codeframe or load_codeframe()
+    group_size = coded.group_by("route", "theme_id").agg(n=pl.col("respondent_id").n_unique())
+    themes_of = coded.group_by("respondent_id").agg(n_themes=pl.len())
+    candidates = (
+        coded.join(comments, on="respondent_id")
+        .join(group_size, on=["route", "theme_id"])
+        .join(themes_of, on="respondent_id")
+        .filter(
+            (pl.col("quote_permission") == PERMISSION_YES) & (pl.col("n") >= MIN_GROUP_COMMENTS)
+        )
+    )
+    rows, quoted, seen = [], set(), set()
+    for theme_id in codeframe.theme_ids:
+        number = 0
+        for route in ROUTES:
+            group = candidates.filter((pl.col("theme_id") == theme_id) & (pl.col("route") == route))
+            taken = 0
+            for quote, rid in _ranked(group, codeframe.version):
+                if taken == QUOTES_PER_ROUTE:
+                    break
+                if rid in quoted or normalise(quote) in seen:
+                    continue
+                quoted.add(rid)
+                seen.add(normalise(quote))
+                taken += 1
+                number += 1
+                rows.append(
+                    {"theme_id": theme_id, "quote_number": number, "route": route, "quote": quote}
+                )
+    return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _ranked(group: pl.DataFrame, version: str) -> list[tuple[str, str]]:
+    """Safe quotes of a group, best first, with the respondent they come from."""
+    ranked = []
+    for rid, text, n_themes in group.select("respondent_id", "text", "n_themes").iter_rows():
+        redacted, kinds = redact(text)
+        quote = shorten(redacted, MAX_QUOTE_CHARS)
+        if not scan_texts([quote]).passed:
+            continue
+        order = hashlib.sha256(f"{version}|{rid}".encode()).hexdigest()
+        ranked.append(((bool(kinds), n_themes > 1, order), quote, rid))
+    return [(quote, rid) for _, quote, rid in sorted(ranked)]
