@@ -2,8 +2,9 @@
 
 A comment is excluded when it is blank, when it is one of the questionnaire's `no_suggestion`
 phrases once trimmed, lower-cased and stripped of trailing '.' and '!' ('No', 'Nothing',
-"I don't know", 'N/A', '-' ...: `survey.figures.is_substantive_comment`), or when it holds no
-letter or digit at all ('?', '--'). Everything else is a comment and is coded.
+"I don't know", 'N/A', '-' ...), or when it holds no letter or digit at all ('?', '--'): the
+rule is `survey.figures.is_substantive_comment`, mirrored in SQL by int_responses. Everything
+else is a comment and is coded.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from survey.questionnaire import Questionnaire
 
 def has_suggestion(text: str | None, q: Questionnaire | None = None) -> bool:
     """True for a comment the analysis keeps."""
-    return is_substantive_comment(text, q) and any(ch.isalnum() for ch in text)
+    return is_substantive_comment(text, q)
 
 
 def exclusion_counts(answers: pl.DataFrame, q: Questionnaire | None = None) -> pl.DataFrame:

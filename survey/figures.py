@@ -73,11 +73,14 @@ def load_report_figures(path: Path = REPORT_FIGURES_PATH) -> tuple[ReportFigure,
 
 
 def is_substantive_comment(text: str | None, q: Questionnaire | None = None) -> bool:
-    """Report fn 23: comments without a suggestion ('No', 'I don't know', blank) are excluded."""
+    """Report fn 23: comments without a suggestion are excluded: blank, one of the questionnaire's
+    `no_suggestion` phrases once trimmed, lower-cased and stripped of trailing '.' and '!' ('No',
+    "I don't know" ...), or text with no letter or digit at all ('?', '--')."""
     if text is None:
         return False
     rule = (q or load_questionnaire()).base_rules["comment"]
-    return text.strip().rstrip(".!").strip().lower() not in rule.no_suggestion
+    phrase = text.strip().rstrip(".!").strip().lower()
+    return phrase not in rule.no_suggestion and any(ch.isalnum() for ch in text)
 
 
 def in_base(df: pl.DataFrame, q: Questionnaire, var: Variable) -> pl.Series:

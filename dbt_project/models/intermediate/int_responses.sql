@@ -68,6 +68,8 @@ classified as (
                 case
                     when nullif(trim(answers.raw_value), '') is null then 'skipped'
                     when no_suggestion.phrase is not null then 'no_suggestion'
+                    -- no letter or digit at all ('?', '--') is no suggestion either
+                    when not regexp_matches(answers.raw_value, '[\p{L}\p{N}]') then 'no_suggestion'
                     else 'answered'
                 end
             when answers.code is null then 'skipped'
