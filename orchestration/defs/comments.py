@@ -156,6 +156,7 @@ def quotes_hold_no_personal_data(paths: SurveyPaths) -> dg.AssetCheckResult:
 
 @dg.asset_check(
     asset=CODER_AGREEMENT,
+    blocking=True,
     description=f"Cohen's kappa >= {KAPPA_FLOOR} for every theme on the held-out comments.",
 )
 def coder_agrees_on_held_out_comments(paths: SurveyPaths) -> dg.AssetCheckResult:
@@ -169,37 +170,14 @@ def coder_agrees_on_held_out_comments(paths: SurveyPaths) -> dg.AssetCheckResult
     below = {t: round(k, 3) for t, k in kappas.items() if k is None or k < KAPPA_FLOOR}
     return dg.AssetCheckResult(
         passed=not below,
+        severity=dg.AssetCheckSeverity.ERROR,
         metadata={"floor": KAPPA_FLOOR, "below_floor": str(below or "none")},
     )
 
 
 @dg.asset_check(
-    asset=THEME_COUNTS,
-    description="Comments per theme over all routes equal the report's counts (Section I).",
-)
-def theme_counts_match_report(paths: SurveyPaths) -> dg.AssetCheckResult:
-    codeframe = load_codeframe()
-    with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
-        counts = dict(
-            con.execute(
-                f"select theme_id, comments from {SCHEMA}.theme_counts"
-                " where route = 'all' and poll = 'all'"
-            ).fetchall()
-        )
-    differ = {
-        t.id: f"{counts.get(t.id, 0)} (report {t.report_count})"
-        for t in codeframe.themes
-        if counts.get(t.id, 0) != t.report_count
-    }
-    return dg.AssetCheckResult(
-        passed=not differ,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"differences": str(differ or "none")},
-    )
-
-
-@dg.asset_check(
     asset=EXCLUSION_COUNTS,
+    blocking=True,
     description="The comments analysed are those int_responses keeps in the I_MISSING base.",
 )
 def exclusion_agrees_with_warehouse(paths: SurveyPaths) -> dg.AssetCheckResult:
@@ -209,7 +187,7 @@ def exclusion_agrees_with_warehouse(paths: SurveyPaths) -> dg.AssetCheckResult:
     in_base = set(comments.filter(pl.col("in_base"))["respondent_id"])
     return dg.AssetCheckResult(
         passed=kept == in_base,
-        severity=dg.AssetCheckSeverity.WARN,
+        severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "analysed": len(kept),
             "in_base": len(in_base),
@@ -223,6 +201,5 @@ assets = [comment_tables, coder_agreement_table]
 asset_checks = [
     quotes_hold_no_personal_data,
     coder_agrees_on_held_out_comments,
-    theme_counts_match_report,
     exclusion_agrees_with_warehouse,
 ]

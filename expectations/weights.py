@@ -1,0 +1,85 @@
+"""Poll weights: positive, one per poll respondent, summing to the polls' sample size; the
+weighting reaches every target within the scheme's tolerance at an efficiency above its floor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import duckdb
+import pandas as pd
+
+from expectations.gate import Expect, expect
+from expectations.settings import GateSettings
+
+# Weights are scaled to mean 1: their sum is the sample size up to float error.
+SUM_TOLERANCE = 1e-6
+
+
+def _around(n: float) -> dict:
+    return {"min_value": n - SUM_TOLERANCE * n, "max_value": n + SUM_TOLERANCE * n}
+
+
+def poll_weights(
+    con: duckdb.DuckDBPyConnection, s: GateSettings
+) -> tuple[pd.DataFrame, list[Expect]]:
+    """One row per weighted respondent (poll and weight only: no respondent ids leave here)."""
+    n = s.weighted_sample_size
+    polls = [p for p, (route, _) in s.polls.items() if route in s.weighted_routes]
+    frame = con.sql("select poll, weight from weights.poll_weights").df()
+    return frame, [
+        expect("expect_table_row_count_to_equal", value=n),
+        expect("expect_column_values_to_be_in_set", column="poll", value_set=polls),
+        expect("expect_column_values_to_not_be_null", column="weight"),
+        expect("expect_column_values_to_be_between", column="weight", min_value=0, strict_min=True),
+        expect("expect_column_sum_to_be_between", column="weight", **_around(n)),
+    ]
+
+
+def weighting_efficiency(table: str) -> Callable:
+    """The combined polls' row of a weighting summary (the weighting asset's, or its mart)."""
+
+    def prepare(
+        con: duckdb.DuckDBPyConnection, s: GateSettings
+    ) -> tuple[pd.DataFrame, list[Expect]]:
+        n = s.weighted_sample_size
+        frame = con.sql(f"select * exclude (scope) from {table} where scope = 'combined'").df()
+        return frame, [
+            expect("expect_table_row_count_to_equal", value=1),
+            expect("expect_column_values_to_be_between", column="respondents", **_around(n)),
+            expect("expect_column_values_to_be_between", column="weight_sum", **_around(n)),
+            expect(
+                "expect_column_values_to_be_between",
+                column="efficiency",
+                min_value=s.min_efficiency,
+                max_value=1,
+            ),
+            expect(
+                "expect_column_values_to_be_between",
+                column="max_margin_error",
+                min_value=0,
+                max_value=s.weighting_tolerance,
+            ),
+        ]
+
+    return prepare
+
+
+def weighting_margins(table: str, error_sql: str) -> Callable:
+    """One row per margin category of `table`: `error_sql`, how far (as a share) the weighted
+    share is from its target."""
+
+    def prepare(
+        con: duckdb.DuckDBPyConnection, s: GateSettings
+    ) -> tuple[pd.DataFrame, list[Expect]]:
+        frame = con.sql(f"select margin, category, {error_sql} as abs_error from {table}").df()
+        return frame, [
+            expect("expect_table_row_count_to_be_between", min_value=1),
+            expect(
+                "expect_column_values_to_be_between",
+                column="abs_error",
+                min_value=0,
+                max_value=s.weighting_tolerance,
+            ),
+        ]
+
+    return prepare

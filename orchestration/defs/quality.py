@@ -1,0 +1,65 @@
+"""Great Expectations gates as blocking asset checks on the tables the publishing assets read.
+
+A failed gate holds back the checked asset's direct dependents in the same run (`blocking=True`,
+severity ERROR): with a wrong base, bad weights or an unflagged small base nothing is published.
+Each check keeps its suite's validation result (counts only) as JSON in
+`$SURVEY_BUILD_DIR/validation/results/`; `expectations.docs` renders them as Data Docs.
+"""
+
+# No `from __future__ import annotations`: Dagster inspects the `context` annotation.
+import dagster as dg
+import duckdb
+
+from expectations.catalog import GATES
+from expectations.gate import Gate
+from expectations.runner import Failure, results_dir, run_gate, save_result
+from expectations.settings import GateSettings
+from orchestration.resources import SurveyPaths
+
+
+def _key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(table.split("."))
+
+
+def _failures_md(failures: list[Failure]) -> str:
+    rows = [
+        f"| {f.expectation} | {f.columns} | {'' if f.failing_rows is None else f.failing_rows} "
+        f"| {f.observed} |"
+        for f in failures
+    ]
+    header = "| expectation | columns | failing rows | observed |\n|---|---|---|---|\n"
+    return header + "\n".join(rows) if rows else "none"
+
+
+def gate_check(gate: Gate) -> dg.AssetChecksDefinition:
+    """The gate as a blocking check on its table."""
+
+    @dg.asset_check(
+        asset=_key(gate.table),
+        name=gate.name,
+        description=gate.description,
+        blocking=True,
+        additional_deps=[_key(t) for t in gate.reads],
+    )
+    def _check(context: dg.AssetCheckExecutionContext, paths: SurveyPaths) -> dg.AssetCheckResult:
+        with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+            outcome = run_gate(gate, con, GateSettings.from_project(), context.run.run_id)
+        path = save_result(outcome, results_dir(paths.build_path))
+        failures = outcome.failures
+        return dg.AssetCheckResult(
+            passed=outcome.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "suite": dg.MetadataValue.text(outcome.suite),
+                "expectations": dg.MetadataValue.int(outcome.evaluated),
+                "failed_expectations": dg.MetadataValue.int(len(failures)),
+                "failing_rows": dg.MetadataValue.int(sum(f.failing_rows or 0 for f in failures)),
+                "failures": dg.MetadataValue.md(_failures_md(failures)),
+                "validation_result": dg.MetadataValue.path(str(path)),
+            },
+        )
+
+    return _check
+
+
+asset_checks = [gate_check(gate) for gate in GATES]

@@ -1,0 +1,46 @@
+"""The gates in the Dagster definitions: blocking where they guard publication, and cheap to
+import (Great Expectations loads only when a gate runs)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from expectations.catalog import GATES
+from orchestration.defs.quality import asset_checks
+from orchestration.defs.weighting import POLL_WEIGHTS
+
+
+def test_every_check_guarding_a_publishing_asset_is_blocking(gated_defs: dg.Definitions) -> None:
+    graph = gated_defs.resolve_asset_graph()
+    published = [k for k in graph.get_all_asset_keys() if graph.get(k).group_name == "published"]
+    assert published
+    upstream = {parent for key in published for parent in graph.get(key).parent_keys}
+    guarding = [c for c in graph.asset_check_keys if c.asset_key in upstream]
+    assert [c for c in guarding if not graph.get(c).blocking] == []
+    # every table a gate checks is read directly by a publishing asset, but the poll weights:
+    # they guard the marts they weight, so a run with bad weights builds no mart
+    gates = {key for check in asset_checks for key in check.check_keys}
+    assert len(gates) == len(GATES)
+    assert {c.asset_key for c in gates} - upstream == {POLL_WEIGHTS}
+    assert all(graph.get(key).blocking for key in gates)
+
+
+def test_importing_the_definitions_does_not_import_great_expectations(
+    dbt_manifest: Path,
+) -> None:
+    modules = "orchestration.definitions, orchestration.defs.quality, expectations.catalog"
+    done = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", f"import {modules}"],
+        capture_output=True,
+        text=True,
+        env=os.environ | {"DBT_TARGET_PATH": str(dbt_manifest.parent)},
+        check=True,
+    )
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines()]
+    assert "orchestration.defs.quality" in imported
+    assert [m for m in imported if m.startswith("great_expectations")] == []
