@@ -7,6 +7,7 @@ import dagster as dg
 
 from orchestration.defs import (
     automation,
+    comments,
     dbt,
     fidelity,
     ingest,
@@ -22,10 +23,11 @@ defs = dg.Definitions(
         *ingest.assets,
         *dbt.assets,
         *weighting.assets,
+        *comments.assets,
         *fidelity.assets,
         *publish.assets,
     ],
-    asset_checks=[*fidelity.asset_checks],
+    asset_checks=[*comments.asset_checks, *fidelity.asset_checks],
     jobs=automation.jobs,
     schedules=automation.schedules,
     sensors=automation.sensors,

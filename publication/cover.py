@@ -7,6 +7,7 @@ import yaml
 
 from publication import shorthand
 from publication.notes import base_rule_text
+from publication.tables import THEMES
 from survey.poll_weights import TARGETS_PATH
 from survey.questionnaire import Questionnaire
 
@@ -76,6 +77,7 @@ def cover_sections(
     threshold = int(a["small_base_threshold"])
     survey = q.survey
     first, last = next(iter(q.tables)), list(q.tables)[-1]
+    themes = next(t.id for t in q.tables.values() if t.kind == THEMES)
     return [
         (
             "About these tables",
@@ -84,6 +86,9 @@ def cover_sections(
                 f"{survey['title']}, for Talk London and the Polls separately, each with Total "
                 "and every breakdown group as columns. The Contents sheet links to every table; "
                 "the Notes sheet holds the notes the tables cite as [note N].",
+                f"Table {themes} counts the themes of the open comments, for all comments as well "
+                "as each route and poll, with the drugs theme by stance and illustrative quotes "
+                "(redacted, with their theme and route only).",
             ],
         ),
         (

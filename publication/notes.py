@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from comments.codeframe import load_codeframe
+from comments.personal_data import KINDS
+from comments.quotes import MIN_GROUP_COMMENTS, QUOTES_PER_ROUTE
+from comments.redaction import MAX_QUOTE_CHARS
 from publication import shorthand
 from publication.estimates import TOTAL, Estimates
 from survey.questionnaire import Questionnaire, TableSpec
@@ -44,7 +48,10 @@ def base_rule_text(q: Questionnaire, rule_id: str) -> str:
     text = f"Base rule '{rule_id}': the base excludes {excluded}"
     if rule.no_suggestion:
         examples = ", ".join(f"'{s}'" for s in rule.no_suggestion if s.strip(" .-"))
-        text += f" (a comment is without a suggestion when it is blank or reads {examples})"
+        text += (
+            f" (a comment is without a suggestion when it is blank, reads {examples}, or has no "
+            "letter or digit)"
+        )
     return text + (f". Report footnote {rule.footnote}." if rule.footnote else ".")
 
 
@@ -69,6 +76,46 @@ def comparisons_text(q: Questionnaire, est: Estimates) -> str:
         ]
         parts.append(f"{spec['label']}: " + ("; ".join(tests) or "none") + ".")
     return " ".join(parts)
+
+
+def theme_notes(small_base_threshold: int) -> list[Note]:
+    """The notes of Table I1: coding and counting, the drugs split, the quotes."""
+    codeframe = load_codeframe()
+    stances = codeframe.stance_theme.stances
+    placeholders = ", ".join(k.placeholder for k in KINDS)
+    return [
+        Note(
+            "themes",
+            "Open comments (Table I1): comments with a suggestion are coded to the themes of the "
+            f"codeframe (version {codeframe.version}) by its rules; analysts' manual codes "
+            "take precedence. A comment can carry several themes, so the theme counts add to more "
+            f"than the comments analysed; one on none of them counts as '{codeframe.other.label}'. "
+            "Counts and percentages are unweighted in both routes (they count comments, they do "
+            "not estimate shares of Londoners) and are not tested for significance; a percentage "
+            "is of the group's comments analysed. 'All comments' pools the two routes, as the "
+            "report's Section I does: the only figures in these tables that combine the routes. "
+            "Themes are ranked by their number of all comments (ties share a rank); "
+            f"'{codeframe.other.label}' is not ranked. A percentage on fewer than "
+            f"{small_base_threshold} comments is flagged {shorthand.LOW_RELIABILITY}.",
+        ),
+        Note(
+            "drugs",
+            "Comments on drugs are split by the stance of their suggestion ("
+            + "; ".join(f"'{st.label}'" for st in stances)
+            + "), by the codeframe's rules; percentages are of the group's comments on drugs.",
+        ),
+        Note(
+            "quotes",
+            "Quotes come only from respondents who agreed to be quoted anonymously, on themes "
+            f"with at least {MIN_GROUP_COMMENTS} comments in the route, at most "
+            f"{QUOTES_PER_ROUTE} per theme and route. Personal data (names where detectable, "
+            "email addresses, phone numbers, UK postcodes, street addresses, NHS and National "
+            f"Insurance numbers) is replaced by a placeholder ({placeholders}) and a quote is "
+            f"cut to {MAX_QUOTE_CHARS} characters. A quote shows its theme and route only. Every "
+            "text of the published files is scanned for personal data before release; a match "
+            "stops the release.",
+        ),
+    ]
 
 
 def build_notes(q: Questionnaire, est: Estimates) -> Notes:
@@ -145,11 +192,7 @@ def build_notes(q: Questionnaire, est: Estimates) -> Notes:
             "give the share placing a priority at each rank; 'Most common rank' is the rank given "
             "most often (a number, not a percentage).",
         ),
-        Note(
-            "themes",
-            "Open comments: counts of respondents (unweighted, both routes) who left a comment "
-            "with a suggestion, without one, or none. Coded themes are added when available.",
-        ),
+        *theme_notes(threshold),
         Note(
             "text_safety",
             "A text cell that would begin with =, +, -, @, a tab or a carriage return starts with "
@@ -168,7 +211,8 @@ def table_note_keys(spec: TableSpec, q: Questionnaire) -> list[str]:
         keys.append("routing")
     if any(v.scale and v.scale.nets for v in variables):
         keys.append("nets")
-    keys += {"multi": ["multi"], "themes": ["themes"]}.get(spec.kind, [])
+    if spec.kind == "multi":
+        keys.append("multi")
     if spec.kind.startswith("rank"):
         keys.append("ranking")
     keys += ["significance", "comparisons", "small_base", "partial_breakdowns"]

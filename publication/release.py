@@ -1,5 +1,10 @@
-"""One publication run: every output built from the warehouse into a staging folder, then swapped
-into `published/` at once (see `release_folder`)."""
+"""One publication run: every output built from the warehouse into a staging folder, scanned for
+personal data, then swapped into `published/` at once (see `release_folder`).
+
+The scan (`comments.gate.scan_published`) reads every text of every staged file; on a match
+`publish_release` raises `PublicationError` with where and what kind of data was found (never the
+text itself): the staging folder is removed and the previous publication stays as it was.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +14,9 @@ from pathlib import Path
 
 import duckdb
 
+from comments.gate import scan_published
 from publication.bi_marts import FILE_NAME as MARTS_FILE
-from publication.bi_marts import MartsFile, write_marts_file
+from publication.bi_marts import MartsFile, PublicationError, write_marts_file
 from publication.charts import write_charts
 from publication.cover import cover_sections, title
 from publication.estimates import Estimates
@@ -18,6 +24,7 @@ from publication.model_docs import dbt_docs
 from publication.notes import build_notes
 from publication.release_folder import PUBLISHED, staged_release
 from publication.tables import build_tables, item_of
+from publication.themes import CommentFigures
 from publication.tidy_csv import write_csvs
 from publication.workbook import write_workbook
 from survey.questionnaire import load_questionnaire
@@ -42,13 +49,15 @@ class Release:
     figures: list[Path]
     marts: MartsFile
     extras: list[Path]
+    scan: str  # the personal-data gate's summary
+    unscanned: tuple[str, ...]  # files the gate cannot read text from (images)
 
 
 def publish_release(
     warehouse: Path, build_dir: Path, run_id: str, extras: Sequence[ExtraWriter] = ()
 ) -> Release:
     """Build workbook, CSVs, charts and BI marts file from `warehouse` (and `extras`' files);
-    publish them together."""
+    publish them together unless the personal-data gate finds anything in them."""
     q = load_questionnaire()
     items = {v.id: item_of(v, q) for v in q.variables.values()}
     with (
@@ -57,7 +66,7 @@ def publish_release(
     ):
         est = Estimates.load(con)
         summary = con.sql("select * from weights.weighting_summary").pl()
-        tables = build_tables(q, est)
+        tables = build_tables(q, est, CommentFigures.load(con))
         sheets = write_workbook(
             staging / WORKBOOK,
             q,
@@ -70,6 +79,11 @@ def publish_release(
         figures = write_charts(staging / FIGURES_DIR, q, est)
         marts = write_marts_file(con, staging / MARTS_FILE, dbt_docs())
         extra_paths = [write(con, staging) for write in extras]
+        findings = scan_published(staging)
+        if not findings.passed:
+            raise PublicationError(
+                f"Publication blocked by the personal-data gate: {findings.summary()}"
+            )
     published = build_dir / PUBLISHED
 
     def moved(path: Path) -> Path:
@@ -84,4 +98,6 @@ def publish_release(
         figures=[moved(p) for p in figures],
         marts=MartsFile(published / MARTS_FILE, marts.tables, marts.excluded),
         extras=[moved(p) for p in extra_paths],
+        scan=findings.summary(),
+        unscanned=findings.unscanned,
     )

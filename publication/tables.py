@@ -1,8 +1,7 @@
 """Supplementary tables as data: rows of figures by column, built from the questionnaire's table
 specs and the marts. Which rows a table has depends only on its `kind` (one row builder each);
-the writers (workbook, CSV) know nothing of kinds. Coded comment themes (I1) plug in by giving
-`Estimates` their rows (shaped like fct_estimates, category kind 'theme') and listing them in
-`theme_rows`; nothing else changes.
+the writers (workbook, CSV) know nothing of kinds. The coded themes of the open comments (kind
+'themes', Table I1) count comments instead and have a layout of their own (`publication.themes`).
 """
 
 from __future__ import annotations
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 
 from publication import shorthand
 from publication.estimates import Estimates, FigureColumn, figure_columns
+from publication.themes import CommentFigures, ThemeTable, build_theme_table
 from survey.questionnaire import Questionnaire, TableSpec, Variable
 
 PERCENT = "percent"
@@ -22,11 +22,7 @@ BASES = {
     "weighted_base": "Weighted base",
     "effective_base": "Effective base",
 }
-THEME_STATUSES = {
-    "substantive": "Comments with a suggestion",
-    "no_suggestion": "Comments without a suggestion",
-    "skipped": "No comment",
-}
+THEMES = "themes"
 
 
 @dataclass(frozen=True)
@@ -130,17 +126,6 @@ def multi_rows(spec: TableSpec, q: Questionnaire, est: Estimates) -> list[list[R
     return [[RowSpec(v, None, q.variables[v].item_label, "option", "1") for v in spec.variables]]
 
 
-def theme_rows(spec: TableSpec, q: Questionnaire, est: Estimates) -> list[list[RowSpec]]:
-    """Counts of comments with and without a suggestion (coded themes are to follow)."""
-    return [
-        [
-            RowSpec(v, None, label, "status", status, COUNT)
-            for status, label in THEME_STATUSES.items()
-        ]
-        for v in spec.variables
-    ]
-
-
 RowBuilder = Callable[[TableSpec, Questionnaire, Estimates], list[list[RowSpec]]]
 ROW_BUILDERS: dict[str, RowBuilder] = {
     "distribution": distribution_rows,
@@ -150,7 +135,6 @@ ROW_BUILDERS: dict[str, RowBuilder] = {
     "rank_first": rank_first_rows,
     "rank_modal": rank_modal_rows,
     "multi": multi_rows,
-    "themes": theme_rows,
 }
 
 
@@ -160,8 +144,6 @@ def _cell(row: RowSpec, column: FigureColumn, est: Estimates) -> Cell:
         return Cell(None, shorthand.NOT_AVAILABLE)
     if row.measure == MODAL_RANK:
         value = est.modal_rank(row.variable_id, column.route, column.breakdown, column.group_id)
-    elif row.measure == COUNT:
-        value = found["unweighted_count"]
     else:
         value = found["pct"]
     return Cell(
@@ -219,5 +201,11 @@ def build_table(spec: TableSpec, q: Questionnaire, est: Estimates) -> PublishedT
     return PublishedTable(spec, columns, tuple(rows), show_items=len(blocks) > 1)
 
 
-def build_tables(q: Questionnaire, est: Estimates) -> list[PublishedTable]:
-    return [build_table(spec, q, est) for spec in q.tables.values()]
+def build_tables(
+    q: Questionnaire, est: Estimates, comments: CommentFigures
+) -> list[PublishedTable | ThemeTable]:
+    """Every table in the questionnaire's order."""
+    return [
+        build_theme_table(spec, q, comments) if spec.kind == THEMES else build_table(spec, q, est)
+        for spec in q.tables.values()
+    ]

@@ -1,7 +1,10 @@
 """One tidy CSV per table: one row per figure, bases and flags as columns.
 
 `value` is a percentage (0-100) when `measure` is percent, else a count or a rank. Base rows of the
-workbook are not repeated: every figure carries its own bases. Text goes through `neutralise`.
+workbook are not repeated: every figure carries its own bases. Table I1 (`publication.themes`)
+fits the same columns (route 'all' for all comments, breakdown 'poll' for each poll; category
+kinds 'theme', 'status' and 'drugs_stance'; the status rows are its bases, as counts); its quotes,
+text rather than figures, go to `I1_quotes.csv`. Text goes through `neutralise`.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from pathlib import Path
 
 import polars as pl
 
+from publication import shorthand
 from publication.safe_text import neutralise
-from publication.tables import PublishedTable
+from publication.tables import COUNT, PERCENT, PublishedTable
+from publication.themes import ALL, RANK, Group, ThemeTable
 
 CSV_COLUMNS = {
     "table": pl.String,
@@ -35,8 +40,76 @@ CSV_COLUMNS = {
 }
 
 
-def tidy_frame(t: PublishedTable, items: dict[str, str]) -> pl.DataFrame:
+QUOTE_COLUMNS = {
+    "table": pl.String,
+    "theme": pl.String,
+    "theme_label": pl.String,
+    "quote_number": pl.Int64,
+    "route": pl.String,
+    "route_label": pl.String,
+    "quote": pl.String,
+}
+
+
+def _safe(records: list[dict], schema: dict) -> pl.DataFrame:
+    frame = pl.DataFrame(records, schema=schema)
+    return frame.with_columns(
+        pl.col(name).map_elements(neutralise, return_dtype=pl.String)
+        for name, dtype in schema.items()
+        if dtype == pl.String
+    )
+
+
+def _theme_records(t: ThemeTable, item: str) -> list[dict]:
+    """Table I1's figures: counts, percentages and ranks of themes, statuses, stances."""
+    variable = t.spec.variables[0]
+
+    def record(g: Group, kind: str, category: str, label: str, measure: str, value, **rest):
+        return {
+            "table": t.spec.id,
+            "route": g.route,
+            "variable": variable,
+            "item": item,
+            "breakdown": g.breakdown,
+            "group": g.group_id,
+            "group_label": g.group_label,
+            "category_kind": kind,
+            "category": category,
+            "category_label": label,
+            "measure": measure,
+            "value": value,
+            "flag": shorthand.NOT_APPLICABLE,
+            **rest,
+        }
+
+    def shares(groups: tuple[Group, ...], kind: str, row) -> list[dict]:
+        out = []
+        for g, share in zip(groups, row.shares, strict=True):
+            label, base = (g, kind, row.id, row.label), {"unweighted_base": share.base}
+            out.append(record(*label, COUNT, share.count, **base))
+            out.append(record(*label, PERCENT, share.pct, **base, flag=share.flag))
+        return out
+
+    everyone = next(g for g in t.groups if g.route == ALL)
+    records = []
+    for theme in t.themes:
+        if theme.rank is not None:
+            records.append(record(everyone, "theme", theme.id, theme.label, RANK, theme.rank))
+        records += shares(t.groups, "theme", theme)
+    records += [
+        record(g, "status", status.id, status.label, COUNT, count)
+        for status in t.statuses
+        for g, count in zip(t.groups, status.counts, strict=True)
+    ]
+    for stance in t.stances:
+        records += shares(t.drug_groups, "drugs_stance", stance)
+    return records
+
+
+def tidy_frame(t: PublishedTable | ThemeTable, items: dict[str, str]) -> pl.DataFrame:
     """The table's figures, one row each (`items`: variable id -> item label)."""
+    if isinstance(t, ThemeTable):
+        return _safe(_theme_records(t, items[t.spec.variables[0]]), CSV_COLUMNS)
     records = [
         {
             "table": t.spec.id,
@@ -62,20 +135,38 @@ def tidy_frame(t: PublishedTable, items: dict[str, str]) -> pl.DataFrame:
         if not row.is_base
         for column, cell in zip(t.columns, row.cells, strict=True)
     ]
-    frame = pl.DataFrame(records, schema=CSV_COLUMNS)
-    return frame.with_columns(
-        pl.col(name).map_elements(neutralise, return_dtype=pl.String)
-        for name, dtype in CSV_COLUMNS.items()
-        if dtype == pl.String
-    )
+    return _safe(records, CSV_COLUMNS)
 
 
-def write_csvs(folder: Path, tables: list[PublishedTable], items: dict[str, str]) -> list[Path]:
-    """`<folder>/<table id>.csv` for every table."""
+def quotes_frame(t: ThemeTable) -> pl.DataFrame:
+    """Table I1's quotes, one row each: theme, route and the (redacted) text only."""
+    records = [
+        {
+            "table": t.spec.id,
+            "theme": q.theme_id,
+            "theme_label": q.theme,
+            "quote_number": q.number,
+            "route": q.route,
+            "route_label": q.route_label,
+            "quote": q.text,
+        }
+        for q in t.quotes
+    ]
+    return _safe(records, QUOTE_COLUMNS)
+
+
+def write_csvs(
+    folder: Path, tables: list[PublishedTable | ThemeTable], items: dict[str, str]
+) -> list[Path]:
+    """`<folder>/<table id>.csv` for every table, and `<table id>_quotes.csv` for I1's quotes."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for t in tables:
         path = folder / f"{t.spec.id}.csv"
         tidy_frame(t, items).write_csv(path)
         paths.append(path)
+        if isinstance(t, ThemeTable):
+            path = folder / f"{t.spec.id}_quotes.csv"
+            quotes_frame(t).write_csv(path)
+            paths.append(path)
     return paths

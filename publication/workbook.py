@@ -1,7 +1,8 @@
 """The supplementary-tables workbook, laid out as the Analysis Function advises for releasing
 statistics in spreadsheets: Cover, Contents and Notes sheets, then one table per sheet named by its
 id; title in A1; explanatory lines, then the table (an Excel table) with no blank rows and no merged
-cells; numbers stored as numbers with a number format; shorthand in square brackets.
+cells; numbers stored as numbers with a number format; shorthand in square brackets. Table I1
+(coded comments) stacks three tables on its sheet, each under a heading (`theme_sheet`).
 """
 
 from __future__ import annotations
@@ -9,60 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
 from publication import shorthand
 from publication.notes import Notes, base_rule_text, table_note_keys
 from publication.safe_text import neutralise
-from publication.tables import COUNT, MODAL_RANK, PERCENT, PublishedTable
+from publication.sheet_writer import SheetWriter
+from publication.tables import PERCENT, PublishedTable
+from publication.theme_sheet import theme_sheet
+from publication.themes import ThemeTable
 from survey.questionnaire import Questionnaire
 
 COVER, CONTENTS, NOTES = "Cover", "Contents", "Notes"
-NUMBER_FORMATS = {PERCENT: "0%", MODAL_RANK: "0", COUNT: "#,##0"}  # bases: "#,##0"
 LABEL_WIDTH = 48
 FIGURE_WIDTH = 11
 FLAG_WIDTH = 7
 
 
-class _Writer:
-    """Formats shared by every sheet, and text written through `neutralise`."""
-
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
-        self.workbook = workbook
-        self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.heading = workbook.add_format({"bold": True, "font_size": 12})
-        self.header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.link = workbook.add_format({"font_color": "blue", "underline": 1})
-        self.numbers = {
-            m: workbook.add_format({"num_format": f}) for m, f in NUMBER_FORMATS.items()
-        }
-        self.base = workbook.add_format({"num_format": "#,##0"})
-
-    def text(self, ws: Worksheet, row: int, col: int, value: str, fmt=None) -> None:
-        ws.write_string(row, col, neutralise(value), fmt)
-
-    def table(
-        self, ws: Worksheet, first_row: int, headers: list[str], rows: int, name: str
-    ) -> None:
-        """Mark the header and `rows` data rows below it as an Excel table."""
-        ws.add_table(
-            first_row,
-            0,
-            first_row + rows,
-            len(headers) - 1,
-            {
-                "name": name,
-                "columns": [
-                    {"header": neutralise(h), "header_format": self.header} for h in headers
-                ],
-                "autofilter": False,
-                "style": "Table Style Light 1",
-            },
-        )
-
-
-def _cover(w: _Writer, q: Questionnaire, title: str, sections) -> None:
+def _cover(w: SheetWriter, q: Questionnaire, title: str, sections) -> None:
     ws = w.workbook.add_worksheet(COVER)
     ws.set_column(0, 0, 120, w.wrap)
     w.text(ws, 0, 0, title, w.title)
@@ -75,7 +39,7 @@ def _cover(w: _Writer, q: Questionnaire, title: str, sections) -> None:
         row += 1
 
 
-def _contents(w: _Writer, tables: list[PublishedTable]) -> None:
+def _contents(w: SheetWriter, tables: list[PublishedTable | ThemeTable]) -> None:
     ws = w.workbook.add_worksheet(CONTENTS)
     ws.set_column(0, 0, 12)
     ws.set_column(1, 1, 90, w.wrap)
@@ -96,7 +60,7 @@ def _contents(w: _Writer, tables: list[PublishedTable]) -> None:
         w.text(ws, i, 2, t.spec.kind)
 
 
-def _notes(w: _Writer, notes: Notes) -> None:
+def _notes(w: SheetWriter, notes: Notes) -> None:
     ws = w.workbook.add_worksheet(NOTES)
     ws.set_column(0, 0, 14)
     ws.set_column(1, 1, 120, w.wrap)
@@ -136,7 +100,7 @@ def explanatory_lines(t: PublishedTable, q: Questionnaire, notes: Notes) -> list
             for net, members in s.nets.items()
         )
         lines.append(f"Nets: {nets}. {notes.ref('nets')}")
-    for key in ("multi", "ranking", "themes"):
+    for key in ("multi", "ranking"):
         if key in keys:
             lines.append(next(n.text for n in notes.notes if n.key == key) + f" {notes.ref(key)}")
     meanings = "; ".join(f"{s} {m}" for s, m in shorthand.meanings(threshold).items())
@@ -152,7 +116,7 @@ def explanatory_lines(t: PublishedTable, q: Questionnaire, notes: Notes) -> list
     return lines
 
 
-def _table_sheet(w: _Writer, t: PublishedTable, q: Questionnaire, notes: Notes) -> None:
+def _table_sheet(w: SheetWriter, t: PublishedTable, q: Questionnaire, notes: Notes) -> None:
     ws = w.workbook.add_worksheet(t.spec.id)
     w.text(ws, 0, 0, f"{t.spec.id}: {t.spec.title}", w.title)
     lines = explanatory_lines(t, q, notes)
@@ -189,7 +153,7 @@ def _table_sheet(w: _Writer, t: PublishedTable, q: Questionnaire, notes: Notes) 
 def write_workbook(
     path: Path,
     q: Questionnaire,
-    tables: list[PublishedTable],
+    tables: list[PublishedTable | ThemeTable],
     notes: Notes,
     title: str,
     cover_sections: list[tuple[str, list[str]]],
@@ -202,11 +166,14 @@ def write_workbook(
     workbook.set_properties(
         {"title": title, "author": q.survey["owner"], "comments": f"Questionnaire {q.version}"}
     )
-    w = _Writer(workbook)
+    w = SheetWriter(workbook)
     _cover(w, q, title, cover_sections)
     _contents(w, tables)
     _notes(w, notes)
     for t in tables:
-        _table_sheet(w, t, q, notes)
+        if isinstance(t, ThemeTable):
+            theme_sheet(w, t, q, notes)
+        else:
+            _table_sheet(w, t, q, notes)
     workbook.close()
     return [ws.get_name() for ws in workbook.worksheets()]

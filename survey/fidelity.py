@@ -1,7 +1,8 @@
 """Reproduce the report's printed figures from the warehouse and compare.
 
 Each figure of `report_figures.yaml` is read back from the marts (`fct_estimates`,
-`fct_modal_ranks`) or, for sample-composition counts, from `int_respondents` / `int_responses`.
+`fct_modal_ranks`), for sample-composition counts from `int_respondents` / `int_responses`, and
+for the themes of the open comments (Section I) from `comments.theme_counts`.
 The result is one row per figure: printed value, reproduced value, difference, pass/fail.
 """
 
@@ -13,7 +14,7 @@ import polars as pl
 from survey.figures import ReportFigure, load_report_figures
 from survey.questionnaire import Questionnaire
 
-COUNT_STATS = {"base", "min_base", "max_base", "skipped", "respondents", "substantive_comments"}
+THEME_STATS = {"theme_count": "comments", "theme_rank": "rank"}
 
 
 def _group(fig: ReportFigure) -> tuple[str, str]:
@@ -50,6 +51,20 @@ def _base(con, fig: ReportFigure, variables: list[str], agg: str) -> float | Non
     return None if row is None or row[0] is None else float(row[0])
 
 
+def _theme(con, fig: ReportFigure) -> float | None:
+    """A theme's count or rank in its group of comments (route 'all': both routes)."""
+    stat, theme_id = fig.stat.split(":")
+    poll = "all" if fig.group == "total" else fig.group.split(":")[1]
+    row = con.execute(
+        f"""
+        select {THEME_STATS[stat]} from comments.theme_counts
+        where theme_id = ? and route = ? and poll = ?
+        """,
+        [theme_id, fig.route, poll],
+    ).fetchone()
+    return None if row is None or row[0] is None else float(row[0])
+
+
 def _respondent_filter(fig: ReportFigure) -> tuple[str, list]:
     if fig.group == "total":
         return "route = ?", [fig.route]
@@ -62,6 +77,8 @@ def _respondent_filter(fig: ReportFigure) -> tuple[str, list]:
 def reproduce(con: duckdb.DuckDBPyConnection, fig: ReportFigure, q: Questionnaire) -> float | None:
     """The figure's value as the warehouse holds it (None when the warehouse has no such figure)."""
     stat = fig.stat
+    if stat.split(":")[0] in THEME_STATS:
+        return _theme(con, fig)
     if stat == "respondents":
         where, params = _respondent_filter(fig)
         sql = f"select count(*) from intermediate.int_respondents where {where}"

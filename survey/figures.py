@@ -18,6 +18,9 @@ import yaml
 from survey.questionnaire import Questionnaire, Variable, load_questionnaire
 
 REPORT_FIGURES_PATH = Path(__file__).with_name("report_figures.yaml")
+# Statistics that are counts or ranks: reproduced exactly, not within a point.
+COUNT_STATS = {"base", "min_base", "max_base", "skipped", "respondents", "substantive_comments"}
+COUNT_PREFIXES = ("modal_rank", "theme_count:", "theme_rank:")
 
 
 @dataclass(frozen=True)
@@ -48,9 +51,7 @@ class ReportFigure:
 
     @property
     def _is_share(self) -> bool:
-        return self.stat not in ("base", "min_base", "max_base", "skipped", "respondents") and not (
-            self.stat.startswith("modal_rank") or self.stat == "substantive_comments"
-        )
+        return self.stat not in COUNT_STATS and not self.stat.startswith(COUNT_PREFIXES)
 
 
 @cache

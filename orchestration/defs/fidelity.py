@@ -20,6 +20,7 @@ SOURCES = [
     dg.AssetKey(["marts", "fct_modal_ranks"]),
     dg.AssetKey(["intermediate", "int_respondents"]),
     dg.AssetKey(["intermediate", "int_responses"]),
+    dg.AssetKey(["comments", "theme_counts"]),
 ]
 
 

@@ -1,11 +1,21 @@
 """Publication: the workbook and CSVs, the charts and the BI marts file, released together into
-`$SURVEY_BUILD_DIR/published/` (logic in `publication/`; one run swaps all three in at once)."""
+`$SURVEY_BUILD_DIR/published/` (logic in `publication/`; one run swaps all three in at once),
+with the comment coder's agreement figures beside them. Nothing is released when the
+personal-data gate finds anything in the staged files (`publication.release`)."""
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotation.
 from pathlib import Path
 
 import dagster as dg
 
+from comments.publish import write_agreement_csv
+from orchestration.defs.comments import (
+    CODER_AGREEMENT,
+    DRUGS_STANCE_COUNTS,
+    EXCLUSION_COUNTS,
+    PUBLISHED_QUOTES,
+    THEME_COUNTS,
+)
 from orchestration.defs.weighting import SUMMARY
 from orchestration.resources import SurveyPaths
 from publication.chart_specs import CHARTS
@@ -28,7 +38,16 @@ MART_KEYS = [
         *(f"mart_section_{s}" for s in "abcdefghi"),
     )
 ]
-SOURCES = [*MART_KEYS, SUMMARY]
+# Table I1 and the agreement CSV. The quotes are a direct dependency so that their blocking
+# personal-data check (`quotes_hold_no_personal_data`) holds publication back.
+COMMENT_KEYS = [
+    THEME_COUNTS,
+    EXCLUSION_COUNTS,
+    DRUGS_STANCE_COUNTS,
+    PUBLISHED_QUOTES,
+    CODER_AGREEMENT,
+]
+SOURCES = [*MART_KEYS, SUMMARY, *COMMENT_KEYS]
 
 
 def _size(paths: list[Path]) -> int:
@@ -66,8 +85,16 @@ def _size(paths: list[Path]) -> int:
 )
 def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
     """Build every output into a staging folder, then swap it in as `published/` in one step."""
-    release: Release = publish_release(paths.warehouse_path, paths.build_path, context.run.run_id)
-    common = {"release": dg.MetadataValue.path(str(release.folder))}
+    release: Release = publish_release(
+        paths.warehouse_path,
+        paths.build_path,
+        context.run.run_id,
+        extras=(write_agreement_csv,),
+    )
+    common = {
+        "release": dg.MetadataValue.path(str(release.folder)),
+        "personal_data_gate": dg.MetadataValue.text(release.scan),
+    }
     yield dg.MaterializeResult(
         asset_key=SUPPLEMENTARY_TABLES,
         metadata={
@@ -79,6 +106,7 @@ def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
             "csv_dir": dg.MetadataValue.path(str(release.csvs[0].parent)),
             "csv_files": dg.MetadataValue.int(len(release.csvs)),
             "csv_bytes": dg.MetadataValue.int(_size(release.csvs)),
+            "extra_files": dg.MetadataValue.text(", ".join(p.name for p in release.extras)),
         },
     )
     yield dg.MaterializeResult(

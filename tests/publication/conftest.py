@@ -2,7 +2,9 @@
 
 The figures are random but shaped like `marts.fct_estimates`: every table variable, for every
 route column (Total and each breakdown group), answer codes in the base summing to 100, nets,
-status rows, bases (some below the small-base threshold) and significance flags.
+status rows, bases (some below the small-base threshold) and significance flags. The `comments`
+schema holds Table I1's sources, counted by the comments package from random codes, and quotes
+that start like formulas.
 """
 
 from __future__ import annotations
@@ -14,11 +16,27 @@ import numpy as np
 import polars as pl
 import pytest
 
+from comments.codeframe import load_codeframe
+from comments.counts import drugs_stance_counts, theme_counts
+from comments.exclusion import exclusion_counts
+from comments.quotes import SCHEMA as QUOTE_SCHEMA
 from publication.estimates import TOTAL, figure_columns
 from publication.release import Release, publish_release
 from survey.questionnaire import Questionnaire, Variable, load_questionnaire
 
 RESPONDENTS = {"talk_london": 1033, "polls": 1693}
+# (route, poll, comments analysed, blank, without a suggestion)
+COMMENTERS = [
+    ("talk_london", "talk_london", 120, 30, 10),
+    ("polls", "representative", 60, 25, 8),
+    ("polls", "boost", 30, 12, 4),
+]
+QUOTES = [
+    ("misconduct_accountability", 1, "talk_london", "=HYPERLINK(1) officers must answer for it."),
+    ("misconduct_accountability", 2, "polls", "-- independent complaints, please."),
+    ("drugs", 1, "polls", "+ more action on dealers."),
+    ("station_closures", 1, "talk_london", "Reopen the front counters."),
+]
 
 
 def _categories(v: Variable, q: Questionnaire) -> list[tuple[str, str, str]]:
@@ -126,6 +144,48 @@ def _row(common: dict, kind: str, cat: str, label: str, order: int, share, rng, 
     }
 
 
+def synthetic_comment_tables(seed: int = 2) -> dict[str, pl.DataFrame]:
+    """The `comments` tables publication reads, from random codes of `COMMENTERS`."""
+    rng = np.random.default_rng(seed)
+    codeframe = load_codeframe()
+    drugs = codeframe.stance_theme
+    coded, answers = [], []
+    for route, poll, analysed, blank, without in COMMENTERS:
+        for i in range(analysed):
+            for theme in rng.choice(
+                codeframe.theme_ids, size=int(rng.integers(1, 3)), replace=False
+            ):
+                stance = (
+                    str(rng.choice([s.id for s in drugs.stances])) if theme == drugs.id else None
+                )
+                coded.append((f"{poll}-{i}", route, poll, str(theme), stance))
+        texts = ["A suggestion."] * analysed + [None] * blank + ["No"] * without
+        answers += [{"route": route, "poll": poll, "text": t} for t in texts]
+    coded = pl.DataFrame(
+        coded, schema=["respondent_id", "route", "poll", "theme_id", "stance"], orient="row"
+    )
+    agreement = pl.DataFrame(
+        {
+            "theme_id": list(codeframe.theme_ids),
+            "dataset": "evaluation",
+            "comments": 500,
+            "support": 40,
+            "precision": 0.9,
+            "recall": 0.9,
+            "f1": 0.9,
+            "kappa": 0.88,
+            "codeframe_version": codeframe.version,
+        }
+    )
+    return {
+        "theme_counts": theme_counts(coded, codeframe),
+        "exclusion_counts": exclusion_counts(pl.DataFrame(answers)),
+        "drugs_stance_counts": drugs_stance_counts(coded, codeframe),
+        "published_quotes": pl.DataFrame(QUOTES, schema=QUOTE_SCHEMA, orient="row"),
+        "coder_agreement": agreement,
+    }
+
+
 def build_synthetic_warehouse(path: Path, q: Questionnaire) -> None:
     estimates, modal = synthetic_estimates(q)
     dim = pl.DataFrame(
@@ -160,8 +220,9 @@ def build_synthetic_warehouse(path: Path, q: Questionnaire) -> None:
         }
     )
     answers = pl.DataFrame({"respondent_id": ["tl-1", "tl-2"], "variable_id": ["A", "B"]})
+    comments = {f"comments.{name}": frame for name, frame in synthetic_comment_tables().items()}
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts; create schema weights")
+        con.execute("create schema marts; create schema weights; create schema comments")
         for name, frame in {
             "marts.fct_estimates": estimates,
             "marts.fct_modal_ranks": modal,
@@ -173,6 +234,7 @@ def build_synthetic_warehouse(path: Path, q: Questionnaire) -> None:
             "marts.mart_weighting_margins": margins,
             "weights.weighting_summary": summary,
             "weights.poll_weights": answers,
+            **comments,
         }.items():
             con.register("frame", frame)
             con.execute(f"create table {name} as select * from frame")

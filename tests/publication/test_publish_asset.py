@@ -1,4 +1,5 @@
-"""The Dagster assets: three published keys from one step, with paths, counts and sizes."""
+"""The Dagster assets: three published keys from one step, with paths, counts and sizes, held
+back by the blocking personal-data check on the quotes they publish."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.defs import publish
+from orchestration.defs import comments, publish
 from orchestration.resources import SurveyPaths
 from publication import charts
 
@@ -23,6 +24,21 @@ def test_asset_specs() -> None:
         deps = asset.asset_deps[key]
         assert dg.AssetKey(["marts", "fct_estimates"]) in deps
         assert dg.AssetKey(["weights", "weighting_summary"]) in deps
+        assert set(publish.COMMENT_KEYS) <= deps
+        assert comments.PUBLISHED_QUOTES in deps
+
+
+def test_the_quotes_check_is_blocking_and_guards_publication(defs: dg.Definitions) -> None:
+    """A blocking check holds back only the checked asset's direct dependents."""
+    graph = defs.resolve_asset_graph()
+    for key in KEYS:
+        assert comments.PUBLISHED_QUOTES in graph.get(key).parent_keys
+    (check,) = [
+        c
+        for c in graph.asset_check_keys
+        if c.asset_key == comments.PUBLISHED_QUOTES and c.name == "quotes_hold_no_personal_data"
+    ]
+    assert graph.get(check).blocking
 
 
 def test_materialise_on_the_synthetic_warehouse(
@@ -40,7 +56,10 @@ def test_materialise_on_the_synthetic_warehouse(
     assert set(meta) == KEYS
     tables = meta[publish.SUPPLEMENTARY_TABLES]
     assert tables["sheets"].value == 119 and tables["tables"].value == 116
-    assert tables["csv_files"].value == 116
+    assert tables["csv_files"].value == 117  # and I1's quotes
+    assert tables["extra_files"].value == "comment_coding_agreement.csv"
+    assert (build / "published" / "comment_coding_agreement.csv").is_file()
+    assert tables["personal_data_gate"].value.startswith("no personal data in ")
     assert tables["path"].value == str(build / "published" / "supplementary_tables.xlsx")
     assert tables["workbook_bytes"].value > 0
     assert meta[publish.FIGURES]["files"].value == 2

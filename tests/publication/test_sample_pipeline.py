@@ -6,13 +6,16 @@ import os
 from pathlib import Path
 
 import duckdb
+import openpyxl
 import polars as pl
 import pytest
 
+from comments.codeframe import load_codeframe
+from comments.publish import AGREEMENT_CSV
 from publication.chart_specs import CHARTS
 from publication.charts import bases_label
 from publication.estimates import Estimates
-from publication.tidy_csv import CSV_COLUMNS
+from publication.tidy_csv import CSV_COLUMNS, QUOTE_COLUMNS
 from survey.questionnaire import load_questionnaire
 
 pytestmark = pytest.mark.slow
@@ -46,3 +49,32 @@ def test_sample_publication(build: Path) -> None:
         figure = next(c for c in CHARTS if c.id == "B1.2")
         label = bases_label(figure, load_questionnaire(), Estimates.load(con))
     assert label == "Talk London N = 928; Polls N = 1,614"  # the bases the report prints
+
+
+def test_sample_table_i1_has_the_report_counts(build: Path) -> None:
+    published = build / "published"
+    report = sorted(
+        ((t.label, t.report_count) for t in load_codeframe().themes), key=lambda t: -t[1]
+    )
+    ws = openpyxl.load_workbook(published / "supplementary_tables.xlsx")["I1"]
+    header, *rows = ws[ws.tables["table_I1"].ref]
+    assert [c.value for c in header[:3]] == ["Theme", "Rank", "All comments: comments"]
+    # misconduct 140, more officers 128 ... station closures 32, in the report's order
+    assert [(r[0].value, r[1].value, r[2].value) for r in rows[: len(report)]] == [
+        (label, rank, n) for rank, (label, n) in enumerate(report, start=1)
+    ]
+    bases = next(r for r in rows if r[0].value.startswith("Comments analysed"))
+    assert [c.value for c in bases[2::3]] == [932, 579, 353, 242, 111]
+    i1 = pl.read_csv(published / "csv" / "I1.csv", schema=CSV_COLUMNS)
+    substantive = i1.filter(pl.col("category") == "substantive")
+    assert {(r["route"], r["group"]): r["value"] for r in substantive.iter_rows(named=True)} == {
+        ("all", "total"): 932,
+        ("talk_london", "total"): 579,
+        ("polls", "total"): 353,
+        ("polls", "representative"): 242,
+        ("polls", "boost"): 111,
+    }
+    quotes = pl.read_csv(published / "csv" / "I1_quotes.csv", schema=QUOTE_COLUMNS)
+    assert quotes.height and set(quotes["route"]) == {"talk_london", "polls"}
+    agreement = pl.read_csv(published / AGREEMENT_CSV)
+    assert {"theme_id", "dataset", "kappa"} <= set(agreement.columns)

@@ -87,7 +87,6 @@ def test_notes_are_numbered_and_every_cited_note_exists(workbook) -> None:
         ("B8", "0"),
         ("D2", "0%"),
         ("A6", "0%"),
-        ("I1", "#,##0"),
     ],
 )
 def test_table_is_rectangular_numeric_and_flagged(workbook, tid: str, figure_format: str) -> None:
