@@ -12,6 +12,7 @@ from orchestration.defs import (
     fidelity,
     ingest,
     publish,
+    quality,
     questionnaire,
     weighting,
 )
@@ -27,7 +28,7 @@ defs = dg.Definitions(
         *fidelity.assets,
         *publish.assets,
     ],
-    asset_checks=[*comments.asset_checks, *fidelity.asset_checks],
+    asset_checks=[*quality.asset_checks, *comments.asset_checks, *fidelity.asset_checks],
     jobs=automation.jobs,
     schedules=automation.schedules,
     sensors=automation.sensors,

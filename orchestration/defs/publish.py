@@ -9,6 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from comments.publish import write_agreement_csv
+from expectations.docs import release_writer
 from orchestration.defs.comments import (
     CODER_AGREEMENT,
     DRUGS_STANCE_COUNTS,
@@ -89,7 +90,8 @@ def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
         paths.warehouse_path,
         paths.build_path,
         context.run.run_id,
-        extras=(write_agreement_csv,),
+        # the comment coders' agreement and the Data Docs of the gates that let this run through
+        extras=(write_agreement_csv, release_writer(paths.build_path)),
     )
     common = {
         "release": dg.MetadataValue.path(str(release.folder)),

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from pathlib import Path
 
-import dagster as dg
 import duckdb
 import polars as pl
 import pytest
@@ -39,21 +37,6 @@ ANSWERS = {
 }
 STATUSES = ("dont_know", "prefer_not_to_say", "not_applicable", "skipped", "not_asked")
 STATUSES += ("no_suggestion",)
-
-
-@pytest.fixture(scope="session")
-def gated_defs(dbt_manifest: Path) -> dg.Definitions:
-    """The project's Definitions with the gates and the publishing assets, adding here whichever
-    `orchestration.definitions` does not wire yet."""
-    from orchestration.definitions import defs
-    from orchestration.defs import publish, quality
-
-    graph = defs.resolve_asset_graph()
-    assets = [a for a in publish.assets if not set(a.keys) & graph.get_all_asset_keys()]
-    checks = [c for c in quality.asset_checks if not set(c.check_keys) <= graph.asset_check_keys]
-    if not assets and not checks:
-        return defs
-    return dg.Definitions.merge(defs, dg.Definitions(assets=assets, asset_checks=checks))
 
 
 @pytest.fixture

@@ -54,7 +54,7 @@ def evaluations(result: dg.ExecuteInProcessResult) -> dict:
 
 @pytest.fixture(scope="module")
 def runs(
-    full_run, gated_defs: dg.Definitions, tmp_path_factory: pytest.TempPathFactory
+    full_run, defs: dg.Definitions, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[dict]:
     _, source = full_run
     build = tmp_path_factory.mktemp("gated") / "build"
@@ -64,7 +64,7 @@ def runs(
         "gates_and_publication",
         selection=dg.AssetSelection.checks(*asset_checks) | dg.AssetSelection.groups("published"),
     )
-    defs = dg.Definitions.merge(gated_defs, dg.Definitions(jobs=[gates, republish]))
+    defs = dg.Definitions.merge(defs, dg.Definitions(jobs=[gates, republish]))
     instance = dg.DagsterInstance.ephemeral()
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SURVEY_BUILD_DIR", str(build))

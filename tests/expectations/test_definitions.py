@@ -15,8 +15,8 @@ from orchestration.defs.quality import asset_checks
 from orchestration.defs.weighting import POLL_WEIGHTS
 
 
-def test_every_check_guarding_a_publishing_asset_is_blocking(gated_defs: dg.Definitions) -> None:
-    graph = gated_defs.resolve_asset_graph()
+def test_every_check_guarding_a_publishing_asset_is_blocking(defs: dg.Definitions) -> None:
+    graph = defs.resolve_asset_graph()
     published = [k for k in graph.get_all_asset_keys() if graph.get(k).group_name == "published"]
     assert published
     upstream = {parent for key in published for parent in graph.get(key).parent_keys}
