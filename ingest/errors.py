@@ -34,6 +34,10 @@ class Rule(StrEnum):
     CODEBOOK = "codebook"
     MAX_LENGTH = "max_length"
     FORMATS_DIFFER = "formats_differ"
+    OVERSIZED = "oversized"  # ingest/hostile.py
+    MACRO = "macro"
+    CONTROL_CHARACTER = "control_character"
+    MOJIBAKE = "mojibake"
 
 
 @dataclass(frozen=True)

@@ -155,8 +155,11 @@ def find_export_files(spec: ExportSpec, landing_dir: Path) -> list[ExportFile]:
     """
     files, errors = [], []
     stem = spec.name_stem.lower().rstrip("_")
-    for path in sorted(p for p in landing_dir.iterdir() if p.is_file()):
+    for path in sorted(p for p in landing_dir.iterdir() if p.is_file() or p.is_symlink()):
         if not path.name.lower().startswith(stem):
+            continue
+        if path.is_symlink():  # a link may point outside the landing folder: never followed
+            errors.append(_name_violation(path, spec, "is a symbolic link; deliver the file"))
             continue
         try:
             files.append(parse_export_name(path, spec))

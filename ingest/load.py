@@ -19,6 +19,7 @@ from .checks import show
 from .errors import ContractViolation, RawTableMismatch, Rule, Violation
 from .exports import ExportFile, ExportSpec, export_spec, find_export_files
 from .readers import read_export, reader_version
+from .warehouse import connect_warehouse
 
 RAW_SCHEMA = "raw"
 INGEST_LOG = f"{RAW_SCHEMA}.ingest_log"
@@ -100,7 +101,7 @@ def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) 
         )
     checked = _check_all(files, spec)
     Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse_path)) as con:
+    with connect_warehouse(warehouse_path) as con:  # owner-only; lock errors retried
         con.begin()
         try:
             _create_tables(con, spec)

@@ -14,6 +14,7 @@ from pathlib import Path
 import fastexcel
 import polars as pl
 
+from . import hostile
 from .checks import (
     check_allowed,
     check_columns,
@@ -43,16 +44,19 @@ def read_talk_london(path: Path, source_id: str = "talk_london") -> pl.DataFrame
         raise ValueError(f"{source_id} is not a label (Talk London) export source")
     export = parse_export_name(Path(path), spec)
     log = ViolationCollector(export.name, SPREADSHEET)
+    hostile.check_file(export.path, export.format, log)  # size, zip bomb, macros
     if export.format == "xlsx":
         grid = _read_xlsx_grid(export.path, spec, log)
     else:
         grid = _read_csv_grid(export.path, spec, log)
     header, data = _header_and_data(grid, spec, log)
     check_columns(header, spec, log)
+    hostile.check_header(header, log)
     log.raise_if_any()
     named = data.select(
         pl.col(data.columns[header.index(name)]).alias(name) for name in spec.expected_columns
     )
+    hostile.check_text(named, log)  # control, zero-width, bidi characters; mojibake
     frame = _typed(named, spec, log)
     log.raise_if_any()
     return frame

@@ -7,6 +7,7 @@ from pathlib import Path
 import polars as pl
 import pyreadstat
 
+from . import hostile
 from .checks import (
     check_columns,
     check_in_codebook,
@@ -35,6 +36,7 @@ def read_yougov(path: Path, source_id: str) -> pl.DataFrame:
     log = ViolationCollector(export.name, SPSS)
     if export.path.stat().st_size == 0:
         raise log.fail(Rule.EMPTY, "file is empty")
+    hostile.check_file(export.path, export.format, log)
     try:
         # Without user_missing=True pyreadstat turns 97/98/99 into nulls.
         frame, _ = pyreadstat.read_sav(export.path, user_missing=True, output_format="polars")
@@ -44,6 +46,7 @@ def read_yougov(path: Path, source_id: str) -> pl.DataFrame:
         raise log.fail(Rule.NO_ROWS, "has variables but no cases")
     check_columns(frame.columns, spec, log)
     log.raise_if_any()
+    hostile.check_text(frame, log)  # string variables: control characters, mojibake
     typed = _typed(frame, spec, log)
     log.raise_if_any()
     return typed

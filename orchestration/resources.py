@@ -7,6 +7,8 @@ from pathlib import Path
 
 import dagster as dg
 
+from ingest.warehouse import make_private
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_LANDING_DIR = REPO_ROOT / "data" / "sample_landing"
 DEFAULT_BUILD_DIR = REPO_ROOT / "build"
@@ -32,7 +34,10 @@ class SurveyPaths(dg.ConfigurableResource):
 
     @property
     def warehouse_path(self) -> Path:
-        return self.build_path / "warehouse.duckdb"
+        """The warehouse file; made owner-only (0600, and its WAL) whenever an asset asks."""
+        path = self.build_path / "warehouse.duckdb"
+        make_private(path)
+        return path
 
 
 def _resolve(value: str | None, env_var: str, default: Path) -> Path:

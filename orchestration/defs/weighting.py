@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 
+from ingest.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
 from survey.poll_weights import load_weighting_scheme, weight_polls
 from survey.questionnaire import load_questionnaire
@@ -32,7 +32,7 @@ MARGINS = dg.AssetKey([WEIGHTS_SCHEMA, "weighting_margins"])
 def poll_weighting(paths: SurveyPaths):
     """Rake the combined polls to London's adult population and record the diagnostics."""
     q = load_questionnaire()
-    with duckdb.connect(str(paths.warehouse_path)) as con:
+    with connect_warehouse(paths.warehouse_path) as con:  # owner-only; lock errors retried
         respondents = con.sql(
             "select * from intermediate.int_respondents where route = 'polls' "
             "order by respondent_id"

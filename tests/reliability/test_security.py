@@ -1,0 +1,180 @@
+"""Security and disclosure: owner-only warehouse, landing-folder names never used as paths,
+the read-only marts file, and the small-base flag consistent across the release (issue 6, 3)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import polars as pl
+import pytest
+
+from ingest import ContractViolation, Rule, load_export_source
+from ingest.warehouse import PRIVATE_MODE, connect_warehouse
+from publication.bi_marts import FILE_NAME as MARTS_FILE
+from publication.release import CSV_DIR, WORKBOOK, publish_release
+from publication.release_folder import PUBLISHED
+from survey.questionnaire import load_questionnaire
+
+from .conftest import published_hashes
+
+NAME = "talk_london_export_20220121"
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_warehouse_of_a_full_run_is_owner_only(full_run) -> None:
+    _, build = full_run
+    warehouse = build / "warehouse.duckdb"
+    assert _mode(warehouse) == PRIVATE_MODE
+    assert not Path(f"{warehouse}.wal").exists()
+    # The publication is separate from the warehouse and holds no copy of it.
+    published = (build / PUBLISHED).resolve()
+    assert warehouse.parent not in published.parents or published != warehouse.parent
+    assert not list(published.rglob("warehouse.duckdb*"))
+
+
+def test_warehouse_and_wal_are_owner_only_while_written(tmp_path: Path) -> None:
+    warehouse = tmp_path / "build" / "warehouse.duckdb"
+    with connect_warehouse(warehouse) as con:
+        con.execute("create table t as select range as i from range(100000)")
+        con.execute("insert into t select 1")
+        wal = Path(f"{warehouse}.wal")
+        assert _mode(warehouse) == PRIVATE_MODE
+        if wal.exists():
+            assert _mode(wal) == PRIVATE_MODE
+    assert _mode(warehouse) == PRIVATE_MODE
+    # A file another writer (dbt) left readable is tightened when a writer next opens it.
+    warehouse.chmod(0o644)
+    with connect_warehouse(warehouse, read_only=True):
+        pass
+    assert _mode(warehouse) == PRIVATE_MODE
+
+
+def test_warehouse_path_resource_tightens_the_mode(tmp_path: Path) -> None:
+    from orchestration.resources import SurveyPaths
+
+    build = tmp_path / "build"
+    build.mkdir()
+    duckdb.connect(str(build / "warehouse.duckdb")).close()
+    (build / "warehouse.duckdb").chmod(0o644)
+    assert _mode(SurveyPaths(build_dir=str(build)).warehouse_path) == PRIVATE_MODE
+
+
+def test_symlinked_export_pointing_outside_the_landing_folder_is_rejected(
+    builders, tmp_path: Path
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = builders.write_csv(builders.talk_london_table(), outside / "secret.csv")
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / f"{NAME}.csv").symlink_to(secret)
+    warehouse = tmp_path / "w" / "warehouse.duckdb"
+    with pytest.raises(ContractViolation) as caught:
+        load_export_source("talk_london", landing, warehouse)
+    assert caught.value.rule == Rule.FILE_NAME
+    assert "symbolic link" in str(caught.value)
+    assert str(outside) not in str(caught.value)
+    assert not warehouse.exists()
+
+
+def test_names_with_dots_or_a_linked_folder_never_leave_the_landing_folder(
+    builders, tmp_path: Path
+) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    # Names that merely look like traversal are not export names: ignored or rejected by name.
+    (landing / "..talk_london_export_20220121.csv").write_text("x")
+    (landing / "talk_london_export_..csv").write_text("x")
+    # A linked folder is never descended into.
+    (tmp_path / "elsewhere").mkdir()
+    builders.write_csv(builders.talk_london_table(), tmp_path / "elsewhere" / f"{NAME}.csv")
+    (landing / "talk_london_export_nested").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(ContractViolation) as caught:
+        load_export_source("talk_london", landing, tmp_path / "w" / "warehouse.duckdb")
+    assert {v.rule for v in caught.value.violations} == {Rule.FILE_NAME}
+    assert {v.file for v in caught.value.violations} == {
+        "talk_london_export_..csv",
+        "talk_london_export_nested",
+    }
+
+
+def test_opening_the_published_marts_file_read_write_by_mistake(good_build: Path) -> None:
+    """The BI file is 0444: a read-write open fails (as root it is allowed, so the test then
+    shows the mistaken writer cannot disturb a new release); publishing still works."""
+    marts = (good_build / PUBLISHED / MARTS_FILE).resolve()  # the current release's file
+    assert _mode(marts) == 0o444
+    reader = duckdb.connect(str(marts), read_only=True)  # a BI tool holding the file
+    before = reader.execute("select count(*) from marts.fct_estimates").fetchone()[0]
+    writer = None
+    if os.geteuid() != 0:
+        with pytest.raises(duckdb.Error):
+            duckdb.connect(str(marts))
+    else:
+        reader.close()
+        writer = duckdb.connect(str(marts))  # root ignores the mode: the mistake succeeds
+    try:
+        release = publish_release(good_build / "warehouse.duckdb", good_build, "after-mistake")
+        assert release.marts.path.resolve() != marts
+        with duckdb.connect(str(good_build / PUBLISHED / MARTS_FILE), read_only=True) as fresh:
+            assert fresh.execute("select count(*) from marts.fct_estimates").fetchone()[0] == before
+        if writer is None:  # the reader holding the old file keeps reading it
+            assert (
+                reader.execute("select count(*) from marts.fct_estimates").fetchone()[0] == before
+            )
+    finally:
+        (writer or reader).close()
+
+
+def test_small_bases_are_flagged_everywhere_in_the_release(full_run) -> None:
+    """Small bases are flagged `[u]`, not suppressed (publication/shorthand.py): every figure on
+    an unweighted base below the threshold carries the flag in the CSVs, the BI file and the
+    workbook; the blocking GX expectation in expectations/figures.py enforces it in the marts."""
+    _, build = full_run
+    threshold = int(load_questionnaire().analysis["small_base_threshold"])
+    published = build / PUBLISHED
+    csvs = [p for p in (published / CSV_DIR).glob("*.csv") if "quote" not in p.stem]
+    frames = [pl.read_csv(p, infer_schema_length=0) for p in csvs]
+    frame = pl.concat(
+        [f for f in frames if {"flag", "unweighted_base", "value"} <= set(f.columns)],
+        how="diagonal_relaxed",
+    )
+    frame = frame.with_columns(
+        pl.col("unweighted_base").cast(pl.Float64), pl.col("value").cast(pl.Float64)
+    )
+    # Counts (comments per theme) are exact numbers, not estimates: they carry [z]; every
+    # estimate (percentages, ranks) on a small base carries [u].
+    estimates = pl.col("measure") != "count"
+    small = frame.filter(
+        (pl.col("unweighted_base") < threshold) & pl.col("value").is_not_null() & estimates
+    )
+    assert small.height, "the sample has small bases"
+    assert set(small["flag"]) == {"[u]"}
+    flagged = frame.filter(pl.col("flag") == "[u]")
+    assert (flagged["unweighted_base"] < threshold).all()
+    with duckdb.connect(str(published / MARTS_FILE), read_only=True) as con:
+        (bad,) = con.execute(
+            "select count(*) from marts.fct_estimates where unweighted_base < ? "
+            "and not coalesce(small_base, false)",
+            [threshold],
+        ).fetchone()
+        (flags,) = con.execute(
+            "select count(*) from marts.fct_estimates where small_base"
+        ).fetchone()
+    assert bad == 0 and flags > 0
+    workbook = openpyxl.load_workbook(published / WORKBOOK, read_only=True)
+    low = sum(
+        1
+        for ws in workbook.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for cell in row
+        if isinstance(cell, str) and "[u]" in cell
+    )
+    assert low > 0
+    assert published_hashes(build)  # the release is complete and readable
