@@ -108,7 +108,11 @@ def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
             "csv_dir": dg.MetadataValue.path(str(release.csvs[0].parent)),
             "csv_files": dg.MetadataValue.int(len(release.csvs)),
             "csv_bytes": dg.MetadataValue.int(_size(release.csvs)),
-            "extra_files": dg.MetadataValue.text(", ".join(p.name for p in release.extras)),
+            "extra_files": dg.MetadataValue.text(
+                ", ".join(
+                    str(p.relative_to(paths.build_path / "published")) for p in release.extras
+                )
+            ),
         },
     )
     yield dg.MaterializeResult(

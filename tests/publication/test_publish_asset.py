@@ -57,7 +57,7 @@ def test_materialise_on_the_synthetic_warehouse(
     tables = meta[publish.SUPPLEMENTARY_TABLES]
     assert tables["sheets"].value == 119 and tables["tables"].value == 116
     assert tables["csv_files"].value == 117  # and I1's quotes
-    assert tables["extra_files"].value == "comment_coding_agreement.csv"
+    assert tables["extra_files"].value == "comment_coding_agreement.csv, validation/index.html"
     assert (build / "published" / "comment_coding_agreement.csv").is_file()
     assert tables["personal_data_gate"].value.startswith("no personal data in ")
     assert tables["path"].value == str(build / "published" / "supplementary_tables.xlsx")
