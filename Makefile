@@ -81,3 +81,25 @@ dagster-dev: parse sample $(DAGSTER_HOME)/dagster.yaml  ## Open the Dagster UI o
 
 clean:  ## Remove build/ and dbt_project/target/ (not .venv, not the landing folder)
 	rm -rf build dbt_project/target
+
+# Benchmark (benchmarks/, docs/scaling.md). Quick mode: make bench BENCH_SIZES=sample,10k
+BENCH_SIZES ?= sample,100k,1M
+BENCH_REPEATS ?=
+BENCH_DIR = $(SURVEY_BUILD_DIR)/bench
+BALANCE_VENV = $(BENCH_DIR)/balance-venv
+
+.PHONY: bench bench-env
+
+# weightipy and psutil into .venv (again after a `uv pip sync` removed them); balance into its own
+# venv, as its releases cannot share requirements.lock's scipy and numpy.
+bench-env: env
+	$(BIN)/python -c 'import weightipy, psutil' 2>/dev/null || \
+		$(BIN)/uv pip install --python $(BIN)/python --require-hashes -r requirements-bench.lock
+	test -x $(BALANCE_VENV)/bin/python || { $(BIN)/uv venv --quiet --python $(BIN)/python \
+		$(BALANCE_VENV) && $(BIN)/uv pip install --python $(BALANCE_VENV)/bin/python \
+		--require-hashes -r benchmarks/peers/requirements-balance.lock; } || \
+		echo "balance could not be installed: the raking comparison reports it as n/a"
+
+bench: bench-env  ## Benchmark sample, 100k, 1M respondents (BENCH_SIZES, BENCH_REPEATS)
+	$(BIN)/python -m benchmarks --sizes $(BENCH_SIZES) --out $(BENCH_DIR) \
+		--balance-python $(BALANCE_VENV)/bin/python $(if $(BENCH_REPEATS),--repeats $(BENCH_REPEATS))

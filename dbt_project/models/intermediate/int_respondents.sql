@@ -32,6 +32,9 @@ profile as (
         max(code) filter (where variable_id = '{{ variable_id }}') as {{ variable_id | lower }}
         {%- endfor %}
     from answers
+    where variable_id in (
+        select variable_id from {{ source('ref', 'variables') }} where kind = 'demographic'
+    )
     group by respondent_id
 ),
 

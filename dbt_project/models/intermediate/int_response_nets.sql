@@ -1,6 +1,9 @@
 -- Bridge from answers to the nets of their scale: one row per respondent x variable x net the
 -- answer's code belongs to (e.g. 'Tend to support' -> support), with the answer's in_base so
 -- net counts need no join back to int_responses. Nets only hold substantive codes.
+-- A view: the marts count nets from the codes they hold, so nothing in the pipeline reads it,
+-- and writing one row per answer and net would cost as much as int_responses itself.
+{{ config(materialized='view') }}
 select
     responses.respondent_id,
     responses.variable_id,

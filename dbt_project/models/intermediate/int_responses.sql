@@ -26,6 +26,13 @@ missing_codes as (
     select missing_kind, code from {{ source('ref', 'missing_codes') }}
 ),
 
+-- The answers that asked_if conditions refer to (a few questions, not every answer).
+conditions as (
+    select respondent_id, variable_id, code
+    from answers
+    where variable_id in (select asked_if_question from variables)
+),
+
 -- Per respondent and multi-select question: did they select anything, and was it Don't know?
 multi_answers as (
     select
@@ -78,7 +85,7 @@ classified as (
     from answers
     inner join variables using (variable_id)
     -- the respondent's answer to the question an asked_if condition refers to
-    left join answers as condition
+    left join conditions as condition
         on condition.respondent_id = answers.respondent_id
         and condition.variable_id = variables.asked_if_question
     left join multi_answers
@@ -86,7 +93,10 @@ classified as (
         and multi_answers.question_id = variables.question_id
     left join {{ source('ref', 'no_suggestion') }} as no_suggestion
         on no_suggestion.base_rule = variables.base_rule
-        and no_suggestion.phrase = {{ normalise_comment('answers.raw_value') }}
+        -- normalised only where it can matter: open text
+        and no_suggestion.phrase = case
+            when variables.kind = 'open_text' then {{ normalise_comment('answers.raw_value') }}
+        end
     left join missing_codes as missing on missing.code = answers.code
 ),
 

@@ -1,57 +1,106 @@
 -- Preparation table for fct_estimates and fct_significance: every estimate before its primary
 -- comparison is attached, plus the sums of squared weights the significance tests need.
 -- Grain: variable x route x breakdown x group x category (see fct_estimates).
+--
+-- No fan-out of answers to groups: respondents with the same route, weight and breakdown groups
+-- (a profile) count alike, so answers are first counted per profile, variable, code, status and
+-- in_base in one pass; those counts are then summed per grouping set (the route total and each
+-- breakdown's groups). Bases, code, status and net counts are sums of these partial counts; a
+-- net is a set of codes of the variable's scale (ref.nets, as int_response_nets), so its count
+-- is the sum of its codes' counts.
+{%- set breakdowns = ref_values(
+    "select breakdown from " ~ source('ref', 'breakdowns') ~ " order by position"
+) %}
+{%- set group_columns %}
+    {%- for breakdown in breakdowns %}grp_{{ breakdown }}{{ ", " if not loop.last }}{% endfor %}
+{%- endset %}
+
 with respondents as (
-    select * from {{ ref('dim_respondents') }}
+    select
+        *,
+        dense_rank() over (order by route, weight{{ ", " ~ group_columns if breakdowns }})
+            as profile_id
+    from {{ ref('dim_respondents') }}
+),
+
+profiles as (
+    select distinct profile_id, route, weight{{ ", " ~ group_columns if breakdowns }}
+    from respondents
 ),
 
 breakdowns as (
     select breakdown, label, routes from {{ source('ref', 'breakdowns') }}
 ),
 
--- Every respondent is in the route total and in one group (or none) of each breakdown reported
--- for their route.
-memberships as (
-    select respondent_id, route, weight, 'total' as breakdown, 'total' as group_id
-    from respondents
-    union all
-    select grouped.respondent_id, grouped.route, grouped.weight, breakdowns.breakdown, grouped.group_id
-    from (
-        select respondent_id, route, weight, replace(grp_column, 'grp_', '') as breakdown, group_id
-        from (select respondent_id, route, weight, columns('^grp_') from respondents)
-        unpivot (group_id for grp_column in (columns('^grp_')))
-    ) as grouped
-    inner join breakdowns
-        on breakdowns.breakdown = grouped.breakdown
-        and list_contains(breakdowns.routes, grouped.route)
-),
-
-responses as (
+profile_counts as (
     select
-        memberships.route,
-        memberships.breakdown,
-        memberships.group_id,
-        memberships.weight,
-        responses.respondent_id,
+        respondents.profile_id,
         responses.variable_id,
         responses.code,
         responses.status,
-        responses.in_base
+        responses.in_base,
+        count(*) as n_answers
     from {{ ref('int_responses') }} as responses
-    inner join memberships using (respondent_id)
+    inner join respondents using (respondent_id)
+    group by all
+),
+
+partial_counts as (
+    select
+        profile_counts.variable_id,
+        profiles.route,
+        case
+            {%- for breakdown in breakdowns %}
+            when grouping(profiles.grp_{{ breakdown }}) = 0 then '{{ breakdown }}'
+            {%- endfor %}
+            else 'total'
+        end as breakdown,
+        -- null in a breakdown's set: the respondent is in none of its groups
+        case
+            {%- for breakdown in breakdowns %}
+            when grouping(profiles.grp_{{ breakdown }}) = 0 then profiles.grp_{{ breakdown }}
+            {%- endfor %}
+            else 'total'
+        end as group_id,
+        profile_counts.code,
+        profile_counts.status,
+        profile_counts.in_base,
+        sum(profile_counts.n_answers) as n_answers,
+        fsum(profile_counts.n_answers * profiles.weight) as weight,
+        fsum(profile_counts.n_answers * profiles.weight * profiles.weight) as weight_sq
+    from profile_counts
+    inner join profiles using (profile_id)
+    group by grouping sets (
+        (profile_counts.variable_id, profiles.route, profile_counts.code, profile_counts.status,
+            profile_counts.in_base)
+        {%- for breakdown in breakdowns %},
+        (profile_counts.variable_id, profiles.route, profiles.grp_{{ breakdown }},
+            profile_counts.code, profile_counts.status, profile_counts.in_base)
+        {%- endfor %}
+    )
+),
+
+-- Every respondent is in the route total and in one group (or none) of each breakdown reported
+-- for their route.
+cell_counts as (
+    select partial_counts.*
+    from partial_counts
+    left join breakdowns using (breakdown)
+    where partial_counts.breakdown = 'total'
+        or (partial_counts.group_id is not null and list_contains(breakdowns.routes, partial_counts.route))
 ),
 
 -- Bases per cell: all respondents of the group (status rows) and those in the variable's base.
 bases as (
     select
         variable_id, route, breakdown, group_id,
-        count(*) as all_count,
+        sum(n_answers)::bigint as all_count,
         fsum(weight) as all_weight,
-        fsum(weight * weight) as all_weight_sq,
-        count(*) filter (where in_base) as base_count,
+        fsum(weight_sq) as all_weight_sq,
+        coalesce(sum(n_answers) filter (where in_base), 0)::bigint as base_count,
         coalesce(fsum(weight) filter (where in_base), 0) as base_weight,
-        coalesce(fsum(weight * weight) filter (where in_base), 0) as base_weight_sq
-    from responses
+        coalesce(fsum(weight_sq) filter (where in_base), 0) as base_weight_sq
+    from cell_counts
     group by all
 ),
 
@@ -61,30 +110,32 @@ counts as (
         variable_id, route, breakdown, group_id,
         'value' as count_kind,
         code::varchar as category,
-        count(*) as unweighted_count,
+        sum(n_answers)::bigint as unweighted_count,
         fsum(weight) as weighted_count
-    from responses
+    from cell_counts
     where in_base and code is not null
     group by all
     union all
     select
-        nets.variable_id, memberships.route, memberships.breakdown, memberships.group_id,
+        cell_counts.variable_id, cell_counts.route, cell_counts.breakdown, cell_counts.group_id,
         'net' as count_kind,
         nets.net as category,
-        count(*) as unweighted_count,
-        fsum(memberships.weight) as weighted_count
-    from {{ ref('int_response_nets') }} as nets
-    inner join memberships using (respondent_id)
-    where nets.in_base
+        sum(cell_counts.n_answers)::bigint as unweighted_count,
+        fsum(cell_counts.weight) as weighted_count
+    from cell_counts
+    inner join {{ source('ref', 'variables') }} as variables using (variable_id)
+    inner join {{ source('ref', 'nets') }} as nets
+        on nets.scale = variables.scale and nets.code = cell_counts.code
+    where cell_counts.in_base
     group by all
     union all
     select
         variable_id, route, breakdown, group_id,
         'status' as count_kind,
         case status when 'answered' then 'substantive' else status end as category,
-        count(*) as unweighted_count,
+        sum(n_answers)::bigint as unweighted_count,
         fsum(weight) as weighted_count
-    from responses
+    from cell_counts
     group by all
 ),
 

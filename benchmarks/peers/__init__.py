@@ -1,0 +1,1 @@
+"""Peers run in their own environments (balance: see requirements-balance.txt)."""
