@@ -10,35 +10,21 @@ figures are weighted); the other cuts nest inside it by the same propensity.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 import numpy as np
 
 from sample_generator.allocate import AllocationError, select_calibrated, share_range
 from sample_generator.respondents import BLANK, Frame
+from survey.figures import ReportFigure as Figure
 from survey.questionnaire import Questionnaire, Variable
-
-
-@dataclass(frozen=True)
-class Figure:
-    variable: str
-    stat: str
-    route: str
-    group: str
-    value: float
-    compare: str
 
 
 class Calibration:
     """Report figures indexed by (variable, route) for the generator."""
 
-    def __init__(self, figures: list[dict]):
-        self.figures = [
-            Figure(
-                f["variable"], f["stat"], f["route"], f["group"], float(f["value"]), f["compare"]
-            )
-            for f in figures
-        ]
+    def __init__(self, figures: Iterable[Figure]):
+        self.figures = list(figures)
 
     def for_variable(self, variable: str, route: str) -> list[Figure]:
         return [f for f in self.figures if f.variable == variable and f.route == route]

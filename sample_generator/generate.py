@@ -25,11 +25,11 @@ from sample_generator.writers import (
     write_talk_london_xlsx,
     write_yougov_sav,
 )
+from survey.figures import load_report_figures
 from survey.poll_weights import derive_poll_weights
 from survey.questionnaire import Questionnaire, load_questionnaire
 
 HERE = Path(__file__).parent
-REPORT_FIGURES = HERE.parent / "survey" / "report_figures.yaml"
 DEFAULT_SEED = 20220121
 VICTIM_BLOCK = ("C_VICTIM_CRIME", "C_REPORTED_CRIME", "C_VICTIM_ASB", "C_REPORTED_ASB", "C_COURT")
 # Talk London cumulative exports (inside fieldwork, 19 Nov 2021 - 21 Jan 2022); the last is final.
@@ -68,7 +68,7 @@ def build_sample(seed: int = DEFAULT_SEED) -> Sample:
     q = load_questionnaire()
     composition = _load_yaml(HERE / "composition.yaml")
     model = _load_yaml(HERE / "answer_model.yaml")
-    calibration = Calibration(_load_yaml(REPORT_FIGURES)["figures"])
+    calibration = Calibration(load_report_figures())
     rng = np.random.default_rng(seed)
 
     routes = {"talk_london": ["talk_london"], "polls": ["representative", "boost"]}
