@@ -131,7 +131,11 @@ def _floor(size: str, n: int, warehouse: Path, repeats: int, rows: list[Row], ou
             Row(size, n, run, stage, "wall_s", result["seconds"], note),
             Row(size, n, run, stage, "peak_mb", m.peak_mb),
         ]
-    marts = [r.value for r in rows if r.size == size and r.stage == "dbt: dbt_marts"]
+    marts = [
+        r.value
+        for r in rows
+        if r.size == size and r.stage == "dbt: dbt_marts" and r.metric == "wall_s"
+    ]
     floor = statistics.median(r.value for r in found if r.metric == "wall_s")
     if marts and floor:
         found.append(Row(size, n, 1, stage, "ratio", statistics.median(marts) / floor))
