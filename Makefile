@@ -39,8 +39,15 @@ $(STAMP): requirements.lock pyproject.toml
 
 env: $(STAMP)  ## Create or update .venv from requirements.lock
 
-parse: env  ## Write the dbt manifest Dagster reads (dbt_project/target/manifest.json)
+# Parsed once: again only when the dbt project or the environment has changed.
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \
+	\( -name '*.sql' -o -name '*.yml' \) -print)
+
+$(MANIFEST): $(DBT_SOURCES) $(STAMP)
 	$(DBT) parse $(DBT_ARGS)
+
+parse: env $(MANIFEST)  ## Write the dbt manifest Dagster reads (dbt_project/target/manifest.json)
 
 # The bundled sample is regenerated whenever the generator or what it reads has changed.
 SAMPLE_INPUTS := $(wildcard sample_generator/*.py sample_generator/*.yaml survey/*.yaml \
