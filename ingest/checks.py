@@ -1,6 +1,8 @@
 """Contract checks shared by the Talk London and YouGov readers.
 
 Each check records its findings in a ViolationCollector; rows are 0-based data-row indices there.
+Messages name the file, column, row and rule and describe the problem; they never quote a
+delivered value or a respondent id (only what the contract allows may be listed).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from .errors import Rule, ViolationCollector
 from .exports import ExportSpec
 
 MAX_LISTED = 10  # allowed values spelled out in a message before abbreviating
-MAX_SHOWN_CHARS = 60  # a delivered value is cut to this length in a message
 
 
 def check_columns(header: Sequence[str], spec: ExportSpec, log: ViolationCollector) -> None:
@@ -41,19 +42,43 @@ def check_required(values: pl.Series, column: str, log: ViolationCollector) -> N
 
 
 def check_unique(values: pl.Series, column: str, log: ViolationCollector) -> None:
-    first_row: dict[object, int] = {}
-    for row in _rows(values.is_duplicated() & values.is_not_null()):
-        value = values[row]
-        if value in first_row:
-            first = first_row[value] + log.layout.first_data_row
-            log.add(
-                Rule.DUPLICATE_ID,
-                f"id {value} is duplicated (first in {log.layout.row_word} {first})",
-                column,
-                row,
-            )
-        else:
-            first_row[value] = row
+    """Every repeat of a value is a violation naming the row of its first occurrence."""
+    _report_repeats(values.to_frame(), values.name, column, "id is duplicated", log)
+
+
+def check_duplicates(
+    frame: pl.DataFrame, id_raw: str, column: str, log: ViolationCollector
+) -> None:
+    """A respondent id repeated with any cell different is a violation.
+
+    Repeats whose every cell is identical are not: the copies are quarantined at load
+    (ingest/quality.py, `duplicate_identical`).
+    """
+    ids = frame.get_column(id_raw)
+    if not (ids.is_duplicated() & ids.is_not_null()).any():
+        return
+    differs = pl.struct(frame.columns).n_unique().over(id_raw) > 1
+    _report_repeats(frame, id_raw, column, "id is duplicated with different answers", log, differs)
+
+
+def _report_repeats(
+    frame: pl.DataFrame,
+    key: str,
+    column: str,
+    detail: str,
+    log: ViolationCollector,
+    condition: pl.Expr | None = None,
+) -> None:
+    row = "__check_row"
+    repeats = (
+        frame.with_row_index(row)
+        .filter(pl.col(key).is_not_null() & pl.col(key).is_duplicated())
+        .with_columns(pl.col(row).min().over(key).alias("__first"))
+        .filter(pl.col(row) != pl.col("__first"), *([condition] if condition is not None else []))
+    )
+    for index, first in repeats.select(row, "__first").iter_rows():
+        where = f"{log.layout.row_word} {first + log.layout.first_data_row}"
+        log.add(Rule.DUPLICATE_ID, f"{detail} (first in {where})", column, index)
 
 
 def check_allowed(
@@ -61,8 +86,9 @@ def check_allowed(
 ) -> None:
     """A fixed column restricted to a few values (e.g. Status)."""
     for row in _rows(values.is_not_null() & ~values.is_in(list(allowed))):
-        detail = f"value {show(values[row])} is not {describe(allowed)}"
-        log.add(Rule.NOT_ALLOWED, detail, column, row)
+        log.add(
+            Rule.NOT_ALLOWED, f"value is not allowed (allowed: {describe(allowed)})", column, row
+        )
 
 
 def check_in_codebook(
@@ -73,7 +99,7 @@ def check_in_codebook(
     for row in _rows(bad):
         log.add(
             Rule.CODEBOOK,
-            f"value {show(values[row])} is not in the codebook (allowed: {describe(allowed)})",
+            f"value is not in the codebook (allowed: {describe(allowed)})",
             column,
             row,
         )
@@ -84,14 +110,8 @@ def check_max_length(
 ) -> None:
     if max_length is None:
         return
-    lengths = values.str.len_chars()
-    for row in _rows(lengths > max_length):
-        log.add(
-            Rule.MAX_LENGTH,
-            f"text of {lengths[row]} characters is longer than {max_length}",
-            column,
-            row,
-        )
+    for row in _rows(values.str.len_chars() > max_length):
+        log.add(Rule.MAX_LENGTH, f"text is longer than {max_length} characters", column, row)
 
 
 def describe(allowed: Sequence) -> str:
@@ -101,15 +121,6 @@ def describe(allowed: Sequence) -> str:
     listed = "; ".join(str(a) for a in allowed[:MAX_LISTED])
     more = len(allowed) - MAX_LISTED
     return listed + (f"; ... ({more} more, see docs/export-formats.md)" if more > 0 else "")
-
-
-def show(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = str(value)
-    if len(text) > MAX_SHOWN_CHARS:
-        text = text[:MAX_SHOWN_CHARS] + "..."
-    return f"'{text}'"
 
 
 def _code_ranges(codes: list[int]) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import polars as pl
 
-from .checks import check_columns, check_max_length, check_required, check_unique, describe, show
+from .checks import check_columns, check_max_length, check_required, check_unique, describe
 from .errors import SPREADSHEET, ContractViolation, Rule, Violation, ViolationCollector
 
 FILE_PATTERN = re.compile(r"^coded_comments_(?P<date>\d{8})\.(?P<ext>csv)$")
@@ -177,10 +177,10 @@ def _check_ids(ids: pl.Series, known: Collection[str] | None, log: ViolationColl
         if value is None:
             continue
         if not RESPONDENT_ID.match(value):
-            detail = f"value {show(value)} is not a respondent id (tl-<n>, rep-<n> or boost-<n>)"
+            detail = "value is not a respondent id (tl-<n>, rep-<n> or boost-<n>)"
             log.add(Rule.NOT_ALLOWED, detail, "respondent_id", row)
         elif known is not None and value not in known:
-            detail = f"respondent {show(value)} has no comment with a suggestion to code"
+            detail = "the respondent has no comment with a suggestion to code"
             log.add(Rule.NOT_ALLOWED, detail, "respondent_id", row)
 
 
@@ -192,7 +192,7 @@ def _themes(
     themes = list(dict.fromkeys(t.strip() for t in value.split(THEME_SEPARATOR) if t.strip()))
     for theme in themes:
         if theme not in theme_ids:
-            detail = f"theme {show(theme)} is not in the codeframe (allowed: {describe(theme_ids)})"
+            detail = f"a theme is not in the codeframe (allowed: {describe(theme_ids)})"
             log.add(Rule.CODEBOOK, detail, "themes", row)
     if OTHER in themes and len(themes) > 1:
         log.add(Rule.NOT_ALLOWED, f"'{OTHER}' cannot be combined with other themes", "themes", row)

@@ -13,6 +13,7 @@ from survey.questionnaire import Variable, load_questionnaire
 
 from .checks import describe
 from .exports import SOURCES, ExportSpec, MetaColumn, export_spec
+from .quality import quality_rules
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "export-formats.md"
 BEGIN = "<!-- BEGIN GENERATED {name} (python -m ingest.docs) -->"
@@ -114,12 +115,17 @@ def _meta_type(spec: ExportSpec, meta: MetaColumn) -> str:
             "integer": "whole number",
             "string": "text",
             "datetime": "SPSS date-time variable (e.g. format DATETIME20)",
-            "float": "SPSS numeric, greater than 0",
+            "float": "SPSS numeric, greater than 0 and at most"
+            f" {quality_rules().max_weight_to_mean:g} times the file's mean",
         }[meta.type]
     if meta.name == spec.id_column:
-        text += ", unique"
+        text += ", unique (a repeat with every cell identical is quarantined)"
     if meta.allowed:
         text += f", one of {', '.join(f'`{a}`' for a in meta.allowed)}"
+    quarantined = quality_rules().quarantined_status(spec.source_id, meta.name)
+    if quarantined:
+        listed = ", ".join(f"`{value}` ({reason})" for value, reason in quarantined.items())
+        text += f" (or, quarantined: {listed})"
     return f"{meta.type}: {text}; never blank"
 
 

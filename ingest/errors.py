@@ -31,13 +31,17 @@ class Rule(StrEnum):
     DATETIME = "datetime"
     NOT_ALLOWED = "not_allowed"
     WEIGHT = "weight"
+    EXTREME_WEIGHT = "extreme_weight"
     CODEBOOK = "codebook"
+    VALUE_LABELS = "value_labels"
+    TRUNCATED = "truncated"
     MAX_LENGTH = "max_length"
     FORMATS_DIFFER = "formats_differ"
     OVERSIZED = "oversized"  # ingest/hostile.py
     MACRO = "macro"
     CONTROL_CHARACTER = "control_character"
     MOJIBAKE = "mojibake"
+    QUARANTINE_SHARE = "quarantine_share"  # ingest/quality.py
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 from survey.questionnaire import Variable, load_questionnaire
 
 from .errors import SPREADSHEET, SPSS, ContractViolation, RowLayout, Rule, Violation
+from .quality import quality_rules
 
 SOURCES: tuple[str, ...] = tuple(load_questionnaire().exports)
 
@@ -33,6 +34,7 @@ class MetaColumn:
     type: str  # integer | string | datetime | float
     format: str | None = None  # strptime format of a text datetime
     allowed: tuple[str, ...] | None = None
+    quarantined: tuple[str, ...] = ()  # values that quarantine the row (ingest/quality.py)
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ def export_spec(source_id: str) -> ExportSpec:
                 type=m["type"],
                 format=m.get("format"),
                 allowed=tuple(m["allowed"]) if "allowed" in m else None,
+                quarantined=tuple(quality_rules().quarantined_status(source_id, m["name"])),
             )
             for m in raw["meta_columns"]
         ),

@@ -3,6 +3,9 @@
 All files are checked before anything is written; the writes then happen in one transaction.
 Loads are cumulative and idempotent: a file already in `raw.ingest_log` (same sha256) is
 skipped, and a respondent's row is replaced only by an export of the same or a later date.
+Rows the quality rules screen out (ingest/quality.py) go to `raw.quarantine`, one row per file
+and quarantined row, never to the source's raw table; a file with more than the tolerated share
+of such rows rejects the source.
 """
 
 from __future__ import annotations
@@ -15,14 +18,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from .checks import show
 from .errors import ContractViolation, RawTableMismatch, Rule, Violation
 from .exports import ExportFile, ExportSpec, export_spec, find_export_files
+from .quality import QUARANTINE_COLUMNS, REASONS, Screened, quality_rules, screen
 from .readers import read_export, reader_version
 from .warehouse import connect_warehouse
 
 RAW_SCHEMA = "raw"
 INGEST_LOG = f"{RAW_SCHEMA}.ingest_log"
+QUARANTINE = f"{RAW_SCHEMA}.quarantine"
 INGEST_LOG_COLUMNS = {
     "source_id": "VARCHAR",
     "file_name": "VARCHAR",
@@ -40,10 +44,12 @@ class FileOutcome:
     format: str
     export_date: date
     sha256: str
-    rows: int
+    rows: int  # rows delivered in the file
     status: str  # "loaded", or "skipped" when its sha256 was already in raw.ingest_log
     new: int = 0  # respondents not in the table before
     updated: int = 0  # respondents whose row this file replaced
+    quarantined: int = 0  # of the file's rows, screened out (raw.quarantine when loaded)
+    removed: int = 0  # earlier rows of respondents this file quarantines, taken out of the table
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -55,6 +61,8 @@ class FileOutcome:
             "status": self.status,
             "new": self.new,
             "updated": self.updated,
+            "quarantined": self.quarantined,
+            "removed": self.removed,
         }
 
 
@@ -66,6 +74,7 @@ class LoadSummary:
     files: tuple[FileOutcome, ...]
     latest_export_date: date | None  # latest export date ever loaded for the source
     reader: str
+    quarantined: dict[str, int] | None = None  # rows quarantined by reason, files loaded now
 
     def as_metadata(self) -> dict[str, object]:
         """Plain JSON-able values (for Dagster asset metadata)."""
@@ -77,6 +86,9 @@ class LoadSummary:
             "files_skipped": sum(f.status == "skipped" for f in self.files),
             "latest_export_date": self.latest_export_date and self.latest_export_date.isoformat(),
             "reader": self.reader,
+            # counts only: the rows themselves (and their ids) stay in raw.quarantine
+            "quarantined": dict(self.quarantined or dict.fromkeys(REASONS, 0)),
+            "quarantined_rows": sum((self.quarantined or {}).values()),
         }
 
 
@@ -84,7 +96,8 @@ class LoadSummary:
 class _CheckedFile:
     export: ExportFile
     sha256: str
-    frame: pl.DataFrame
+    frame: pl.DataFrame  # every delivered row, as read
+    screened: Screened
 
 
 def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) -> LoadSummary:
@@ -114,8 +127,19 @@ def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) 
         latest = con.execute(
             f"SELECT max(export_date) FROM {INGEST_LOG} WHERE source_id = ?", [source_id]
         ).fetchone()[0]
+    quarantined = dict.fromkeys(REASONS, 0)
+    for item, outcome in zip(checked, outcomes, strict=True):
+        if outcome.status == "loaded":
+            for reason, count in item.screened.counts().items():
+                quarantined[reason] += count
     return LoadSummary(
-        source_id, spec.table, respondents, tuple(outcomes), latest, reader_version(source_id)
+        source_id,
+        spec.table,
+        respondents,
+        tuple(outcomes),
+        latest,
+        reader_version(source_id),
+        quarantined,
     )
 
 
@@ -128,11 +152,35 @@ def _check_all(files: list[ExportFile], spec: ExportSpec) -> list[_CheckedFile]:
         except ContractViolation as e:
             errors.append(e)
             continue
-        checked.append(_CheckedFile(export, _sha256(export.path), frame))
+        screened = screen(frame, spec)
+        share = _quarantine_share_violation(export, frame.height, screened, spec)
+        if share is not None:
+            errors.append(share)
+            continue
+        checked.append(_CheckedFile(export, _sha256(export.path), frame, screened))
     errors += _format_disagreements(checked, spec)
     if errors:
         raise ContractViolation.combine(errors)
     return checked
+
+
+def _quarantine_share_violation(
+    export: ExportFile, rows: int, screened: Screened, spec: ExportSpec
+) -> ContractViolation | None:
+    """More than the tolerated share of a file's rows screened out: the file goes back."""
+    tolerance = quality_rules().max_quarantined_share
+    count = screened.quarantined.height
+    if count <= tolerance * rows + 1e-9:  # 'more than': exactly the share is tolerated
+        return None
+    reasons = ", ".join(f"{r} {n}" for r, n in screened.counts().items() if n)
+    detail = (
+        f"{count} of {rows} {spec.layout.row_word}s ({100 * count / rows:.1f}%) would be"
+        f" quarantined ({reasons}), more than the tolerated {100 * tolerance:g}%"
+        " (survey/questionnaire.yaml: quality.max_quarantined_share)"
+    )
+    return ContractViolation(
+        [Violation(export.name, Rule.QUARANTINE_SHARE, detail, layout=spec.layout)]
+    )
 
 
 def _format_disagreements(checked: list[_CheckedFile], spec: ExportSpec) -> list[ContractViolation]:
@@ -151,6 +199,7 @@ def _format_disagreements(checked: list[_CheckedFile], spec: ExportSpec) -> list
 
 
 def _difference(expected: pl.DataFrame, actual: pl.DataFrame, spec: ExportSpec) -> str | None:
+    """What differs, by column and row: never a delivered value or a respondent id."""
     if actual.equals(expected):
         return None
     ids = spec.id_raw
@@ -158,24 +207,35 @@ def _difference(expected: pl.DataFrame, actual: pl.DataFrame, spec: ExportSpec) 
     only_there = expected.join(actual, on=ids, how="anti").height
     if only_here or only_there:
         return f"{only_here} respondent id(s) only in this file, {only_there} only in the other"
+    word = spec.layout.row_word
+    if actual.height != expected.height:
+        return f"{actual.height} {word}s here, {expected.height} there"
     columns = {m.raw: m.name for m in spec.meta_columns} | {
         v.id.lower(): spec.column_of(v) for v in spec.variables
     }
-    expected, actual = expected.sort(ids), actual.sort(ids)
+    row = "__file_row"
+    expected, actual = (
+        f.with_row_index(row, offset=spec.layout.first_data_row).sort(ids, row)
+        for f in (expected, actual)
+    )
     for raw, column in columns.items():
         differs = actual.get_column(raw).ne_missing(expected.get_column(raw))
         if differs.any():
-            row = differs.arg_true()[0]
+            at = differs.arg_true()[0]
             return (
-                f"column '{column}' for {spec.id_column} {actual[ids][row]} is"
-                f" {show(actual[raw][row])} here but {show(expected[raw][row])} there"
+                f"column '{column}' differs for the respondent in {word} {actual[row][at]} here"
+                f" ({word} {expected[row][at]} there)"
             )
     return None
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection, spec: ExportSpec) -> None:
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {RAW_SCHEMA}")
-    for table, columns in ((spec.table, spec.raw_columns), (INGEST_LOG, INGEST_LOG_COLUMNS)):
+    for table, columns in (
+        (spec.table, spec.raw_columns),
+        (INGEST_LOG, INGEST_LOG_COLUMNS),
+        (QUARANTINE, QUARANTINE_COLUMNS),
+    ):
         ddl = ", ".join(f'"{name}" {dtype}' for name, dtype in columns.items())
         con.execute(f"CREATE TABLE IF NOT EXISTS {table} ({ddl})")
         _check_layout(con, table, columns)
@@ -218,11 +278,12 @@ def _write(
             export_date=export.export_date,
             sha256=item.sha256,
             rows=item.frame.height,
+            quarantined=item.screened.quarantined.height,
         )
         if item.sha256 in known:
             outcomes.append(FileOutcome(**outcome, status="skipped"))
             continue
-        inserted, replaced = _upsert(con, spec, item)
+        inserted, replaced, removed = _upsert(con, spec, item)
         con.execute(
             f"INSERT INTO {INGEST_LOG} VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
             [
@@ -236,25 +297,45 @@ def _write(
         )
         known.add(item.sha256)
         outcomes.append(
-            FileOutcome(**outcome, status="loaded", new=inserted - replaced, updated=replaced)
+            FileOutcome(
+                **outcome,
+                status="loaded",
+                new=inserted - replaced,
+                updated=replaced,
+                removed=removed,
+            )
         )
     return outcomes
 
 
 def _upsert(
     con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile
-) -> tuple[int, int]:
-    """Replace rows from exports of the same or an earlier date; add new respondents.
+) -> tuple[int, int, int]:
+    """Replace rows from exports of the same or an earlier date; add new respondents; record
+    the quarantined rows, and take out earlier rows of respondents this file quarantines (and
+    does not also deliver clean: an identical copy's first row is kept).
 
-    Returns (rows inserted, rows replaced).
+    Returns (rows inserted, rows replaced, rows removed).
     """
     table, ids = spec.table, spec.id_raw
-    incoming = item.frame.with_columns(
-        pl.lit(item.export.name).alias("_source_file"),
+    export = item.export
+    incoming = item.screened.kept.with_columns(
+        pl.lit(export.name).alias("_source_file"),
         pl.lit(item.sha256).alias("_source_sha256"),
-        pl.lit(item.export.export_date).alias("_export_date"),
+        pl.lit(export.export_date).alias("_export_date"),
+    )
+    quarantined = item.screened.quarantined.select(
+        pl.lit(spec.source_id).alias("source_id"),
+        pl.lit(export.name).alias("file_name"),
+        pl.lit(item.sha256).alias("file_sha256"),
+        "file_row",
+        "respondent_id",
+        "reason",
+        "detail",
+        pl.lit(export.export_date).alias("export_date"),
     )
     con.register("incoming", incoming)
+    con.register("quarantined", quarantined)
     try:
         (replaced,) = con.execute(
             f"DELETE FROM {table} USING incoming AS i"
@@ -264,9 +345,19 @@ def _upsert(
             f"INSERT INTO {table} BY NAME SELECT i.* FROM incoming AS i"
             f" WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{ids} = i.{ids})"
         ).fetchone()
+        removed = 0
+        if quarantined.height:
+            con.execute(f"INSERT INTO {QUARANTINE} BY NAME SELECT * FROM quarantined")
+            (removed,) = con.execute(
+                f"DELETE FROM {table} USING quarantined AS q"
+                f" WHERE {table}.{ids} = q.respondent_id"
+                f" AND {table}._export_date <= q.export_date"
+                f" AND NOT EXISTS (SELECT 1 FROM incoming AS i WHERE i.{ids} = q.respondent_id)"
+            ).fetchone()
     finally:
         con.unregister("incoming")
-    return inserted, replaced
+        con.unregister("quarantined")
+    return inserted, replaced, removed
 
 
 def _sha256(path: Path) -> str:

@@ -18,11 +18,10 @@ from . import hostile
 from .checks import (
     check_allowed,
     check_columns,
+    check_duplicates,
     check_in_codebook,
     check_max_length,
     check_required,
-    check_unique,
-    show,
 )
 from .errors import SPREADSHEET, ContractViolation, Rule, ViolationCollector
 from .exports import ExportSpec, MetaColumn, export_spec, parse_export_name
@@ -144,7 +143,7 @@ def _check_header_position(
     title = next((cell for cell in rows[0] if cell), None)
     if found is None and title is not None:
         return  # row 1 is the header with the wrong columns: the column checks say which
-    above = f"row 1 holds {show(title)}, a title?" if title else "row 1 is blank"
+    above = "row 1 holds other text, a title?" if title else "row 1 is blank"
     where = f"the header is in row {found + 1}" if found is not None else "no header found"
     raise log.fail(
         Rule.HEADER_ROW,
@@ -181,8 +180,6 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
     columns = [
         _meta_values(frame.get_column(m.name), m, log).alias(m.raw) for m in spec.meta_columns
     ]
-    ids = next(c for c in columns if c.name == spec.id_raw)
-    check_unique(ids, spec.id_column, log)
     for variable in spec.variables:
         name = spec.column_of(variable)
         values = frame.get_column(name)
@@ -193,7 +190,9 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
         else:
             check_in_codebook(values, variable.valid_labels, name, log)
         columns.append(values.alias(variable.id.lower()))
-    return pl.DataFrame(columns)
+    frame = pl.DataFrame(columns)
+    check_duplicates(frame, spec.id_raw, spec.id_column, log)
+    return frame
 
 
 def _meta_values(values: pl.Series, meta: MetaColumn, log: ViolationCollector) -> pl.Series:
@@ -210,8 +209,8 @@ def _meta_values(values: pl.Series, meta: MetaColumn, log: ViolationCollector) -
         typed = values
     else:
         raise ValueError(f"{meta.name}: {meta.type} columns are not supported in a text export")
-    if meta.allowed is not None:
-        check_allowed(values, meta.allowed, meta.name, log)
+    if meta.allowed is not None:  # and the values that quarantine the row (ingest/quality.py)
+        check_allowed(values, meta.allowed + meta.quarantined, meta.name, log)
     return typed
 
 
@@ -224,7 +223,7 @@ def _report_unparsed(
     log: ViolationCollector,
 ) -> None:
     for row in (text.is_not_null() & typed.is_null()).arg_true().to_list():
-        log.add(rule, f"value {show(text[row])} is not {expected}", column, row)
+        log.add(rule, f"value is not {expected}", column, row)
 
 
 def _first_line(error: Exception) -> str:

@@ -1,4 +1,10 @@
-"""YouGov SPSS export (.sav, numeric codes): read and check the contract."""
+"""YouGov SPSS export (.sav, numeric codes): read and check the contract.
+
+Besides the cells, the file's metadata is checked against the questionnaire: every coded
+variable's value labels must be the codebook's (a changed label means the codes may have moved),
+and a string variable must be declared at least as wide as the contract says (a narrower one may
+have cut answers short).
+"""
 
 from __future__ import annotations
 
@@ -10,14 +16,15 @@ import pyreadstat
 from . import hostile
 from .checks import (
     check_columns,
+    check_duplicates,
     check_in_codebook,
     check_max_length,
     check_required,
-    check_unique,
-    show,
+    describe,
 )
 from .errors import SPSS, Rule, ViolationCollector
 from .exports import ExportSpec, MetaColumn, export_spec, parse_export_name
+from .quality import quality_rules
 
 READER = f"pyreadstat {pyreadstat.__version__}"
 
@@ -39,13 +46,15 @@ def read_yougov(path: Path, source_id: str) -> pl.DataFrame:
     hostile.check_file(export.path, export.format, log)
     try:
         # Without user_missing=True pyreadstat turns 97/98/99 into nulls.
-        frame, _ = pyreadstat.read_sav(export.path, user_missing=True, output_format="polars")
+        frame, meta = pyreadstat.read_sav(export.path, user_missing=True, output_format="polars")
     except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeError) as e:
         raise log.fail(Rule.UNREADABLE, f"not a readable SPSS .sav file ({e})") from e
     if frame.height == 0:
         raise log.fail(Rule.NO_ROWS, "has variables but no cases")
     check_columns(frame.columns, spec, log)
     log.raise_if_any()
+    check_value_labels(meta.variable_value_labels, meta.readstat_variable_types, spec, log)
+    check_string_widths(meta.variable_storage_width, meta.readstat_variable_types, spec, log)
     hostile.check_text(frame, log)  # string variables: control characters, mojibake
     typed = _typed(frame, spec, log)
     log.raise_if_any()
@@ -56,8 +65,6 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
     columns = [
         _meta_values(frame.get_column(m.name), m, log).alias(m.raw) for m in spec.meta_columns
     ]
-    ids = next(c for c in columns if c.name == spec.id_raw)
-    check_unique(ids, spec.id_column, log)
     for variable in spec.variables:
         name = spec.column_of(variable)
         values = frame.get_column(name)
@@ -72,7 +79,9 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
             check_in_codebook(values, [float(c) for c in variable.valid_codes], name, log)
             values = values.cast(pl.Int32, strict=False)
         columns.append(values.alias(variable.id.lower()))
-    return pl.DataFrame(columns)
+    frame = pl.DataFrame(columns)
+    check_duplicates(frame, spec.id_raw, spec.id_column, log)
+    return frame
 
 
 def _meta_values(values: pl.Series, meta: MetaColumn, log: ViolationCollector) -> pl.Series:
@@ -90,13 +99,73 @@ def _meta_values(values: pl.Series, meta: MetaColumn, log: ViolationCollector) -
     check_required(values, meta.name, log)
     if meta.type == "integer":
         for row in (values.is_not_null() & (values != values.floor())).arg_true().to_list():
-            detail = f"value {show(values[row])} is not a whole number"
-            log.add(Rule.INTEGER, detail, meta.name, row)
+            log.add(Rule.INTEGER, "value is not a whole number", meta.name, row)
         return values.cast(pl.Int64, strict=False)
-    # The float fixed variables are weights: they must be positive.
-    for row in (values.is_not_null() & ~((values > 0) & values.is_finite())).arg_true().to_list():
-        log.add(Rule.WEIGHT, f"value {show(values[row])} is not greater than 0", meta.name, row)
+    # The float fixed variables are weights: positive, and not extreme.
+    positive = (values > 0) & values.is_finite()
+    for row in (values.is_not_null() & ~positive).arg_true().to_list():
+        log.add(Rule.WEIGHT, "weight is not a number greater than 0", meta.name, row)
+    ratio = quality_rules().max_weight_to_mean
+    mean = values.filter(positive).mean()
+    if mean is not None:
+        for row in (positive & (values > ratio * mean)).arg_true().to_list():
+            detail = f"weight is more than {ratio:g} times the file's mean weight"
+            log.add(Rule.EXTREME_WEIGHT, detail, meta.name, row)
     return values
+
+
+def check_value_labels(
+    labels: dict[str, dict[float, str]],
+    types: dict[str, str],
+    spec: ExportSpec,
+    log: ViolationCollector,
+) -> None:
+    """Each coded variable's value labels must be the codebook's, code for code."""
+    for variable in spec.variables:
+        expected = variable.spss_value_labels
+        name = spec.column_of(variable)
+        if expected is None or types.get(name) == "string":
+            continue  # a coded variable stored as text is reported by the type check
+        found = {_code(code): label for code, label in (labels.get(name) or {}).items()}
+        for code, label in expected.items():
+            if code not in found:
+                detail = f"code {code} has no value label (the codebook's is '{label}')"
+                log.add(Rule.VALUE_LABELS, detail, name)
+            elif found[code] != label:
+                detail = f"the value label of code {code} is not the codebook's '{label}'"
+                log.add(Rule.VALUE_LABELS, detail, name)
+        for code in found:
+            if code not in expected:
+                detail = (
+                    f"code {code} has a value label but is not in the codebook"
+                    f" (allowed: {describe(list(expected))})"
+                )
+                log.add(Rule.VALUE_LABELS, detail, name)
+
+
+def check_string_widths(
+    widths: dict[str, int], types: dict[str, str], spec: ExportSpec, log: ViolationCollector
+) -> None:
+    """A string variable narrower than its declared width may hold answers cut short."""
+    for variable in spec.variables:
+        name = spec.column_of(variable)
+        if variable.spss_width is None or types.get(name) != "string":
+            continue  # a numeric one is reported by the type check
+        width = widths.get(name) or 0
+        if width < variable.spss_width:
+            detail = (
+                f"string variable is {width} bytes wide, narrower than the contract's"
+                f" {variable.spss_width}: answers may have been cut short; export it at least"
+                f" A{variable.spss_width}"
+            )
+            log.add(Rule.TRUNCATED, detail, name)
+
+
+def _code(code: float | int | str) -> float | int | str:
+    """A value-label key as the codebook writes it (1.0 -> 1)."""
+    if isinstance(code, float) and code.is_integer():
+        return int(code)
+    return code
 
 
 def _type_is(values: pl.Series, ok: bool, expected: str, log: ViolationCollector) -> bool:

@@ -2,6 +2,13 @@
 
 Same seed, same files: every random draw comes from one seeded generator, in a fixed order, and
 the writers put no run-time values in the files.
+
+Besides the calibrated respondents, the files carry a few clearly marked rows that ingest must
+quarantine (`QUARANTINE_DEMO`: a test response, a partial, a pilot before fieldwork, a speeder
+and an identical copy of it in the final Talk London export; a straight-liner in the
+Representative Poll; an interview before fieldwork in the Boost Poll). They are appended after
+every calibrated row and built without any random draw, so the calibrated respondents, their
+ids and every figure stay exactly as they were; none of them reaches a raw table.
 """
 
 from __future__ import annotations
@@ -45,6 +52,27 @@ YOUGOV_FIELDWORK = {
     "yougov_representative": ("2021-11-24", "2021-12-06", "2021-12-08"),
     "yougov_bame_boost": ("2021-11-29", "2021-12-14", "2021-12-16"),
 }
+# Rows ingest quarantines (survey/questionnaire.yaml `quality:`), appended to the final Talk
+# London export and to the polls: (marker, status, started, completed) with answers copied from
+# the first calibrated respondent of the file. The marker is the Member UID (Talk London).
+QUARANTINE_DEMO = {
+    "talk_london": (
+        ("SAMPLE-QUARANTINE-TEST", "Test", "2022-01-20 09:00:00", "2022-01-20 09:21:10"),
+        ("SAMPLE-QUARANTINE-PARTIAL", "Partial", "2022-01-20 09:30:00", "2022-01-20 09:34:00"),
+        ("SAMPLE-QUARANTINE-PILOT", "Complete", "2021-11-12 14:00:00", "2021-11-12 14:25:00"),
+        ("SAMPLE-QUARANTINE-SPEEDER", "Complete", "2022-01-20 10:00:00", "2022-01-20 10:01:35"),
+    ),
+    # a straight-liner: one answer (code 1) throughout every grid of 5 or more items
+    "yougov_representative": (
+        ("straight_lining", None, "2021-12-01 10:00:00", "2021-12-01 10:15:00"),
+    ),
+    # an interview of the soft launch, before the survey's fieldwork opened
+    "yougov_bame_boost": (
+        ("outside_fieldwork", None, "2021-11-10 10:00:00", "2021-11-10 10:16:00"),
+    ),
+}
+DEMO_PARTIAL_ANSWERED = 20  # the partial response stops after this many answer columns
+DEMO_COPIED = "SAMPLE-QUARANTINE-SPEEDER"  # delivered twice, every cell identical
 
 
 def _load_yaml(path: Path) -> dict:
@@ -241,6 +269,8 @@ def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
         # subset keeps frame order; align meta to it, then sort rows by response id
         header, rows = talk_london_rows(q, sub_meta, sub.codes, sub.text)
         rows.sort(key=lambda r: r[0])
+        if export_date == TALK_LONDON_EXPORT_DATES[-1]:
+            rows += _talk_london_demo_rows(q, header, rows)
         stem = f"talk_london_export_{export_date.replace('-', '')}"
         path = landing_dir / f"{stem}.xlsx"
         write_talk_london_xlsx(path, sheet, header, rows, created=cutoff)
@@ -266,6 +296,7 @@ def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
             "end_time": ended,
             "supplier_weight": supplier_weights(sub, poll, q),
         }
+        sub, meta = _with_poll_demo_rows(q, source_id, sub, meta)
         path = landing_dir / f"{source_id}_{delivered.replace('-', '')}.sav"
         write_yougov_sav(
             path,
@@ -279,3 +310,55 @@ def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
         )
         written.append(path)
     return written
+
+
+def _talk_london_demo_rows(q: Questionnaire, header: list, rows: list) -> list[list]:
+    """The final Talk London export's quarantine demonstration rows (`QUARANTINE_DEMO`)."""
+    names = {c["raw"]: c["name"] for c in q.exports["talk_london"]["meta_columns"]}
+    at = {raw: header.index(name) for raw, name in names.items()}
+    comment = header.index(q.variables["I_MISSING"].tl_header)
+    first_answer = len(names)
+    next_id = max(r[at["response_id"]] for r in rows) + 1
+    extra = []
+    for marker, status, started, completed in QUARANTINE_DEMO["talk_london"]:
+        row = list(rows[0])
+        row[at["response_id"]] = next_id
+        row[at["member_uid"]] = marker
+        row[at["time_started"]] = datetime.fromisoformat(started)
+        row[at["date_submitted"]] = datetime.fromisoformat(completed)
+        row[at["status"]] = status
+        row[comment] = None
+        if status == "Partial":
+            row[first_answer + DEMO_PARTIAL_ANSWERED :] = [None] * (
+                len(row) - first_answer - DEMO_PARTIAL_ANSWERED
+            )
+        extra.append(row)
+        if marker == DEMO_COPIED:
+            extra.append(list(row))
+        next_id += 1
+    return extra
+
+
+def _with_poll_demo_rows(
+    q: Questionnaire, source_id: str, sub: Frame, meta: dict
+) -> tuple[Frame, dict]:
+    """A poll's respondents and meta with its quarantine demonstration rows appended."""
+    demo = QUARANTINE_DEMO[source_id]
+    template = sub.subset(np.arange(sub.n) < 1)
+    extra = concat([template] * len(demo))
+    extra.text = {k: [""] * extra.n for k in template.text}
+    min_items = q.quality["reasons"]["straight_lining"]["min_items"]
+    for k, (kind, _, _, _) in enumerate(demo):
+        if kind != "straight_lining":
+            continue
+        for question in q.questions.values():
+            if question.type in ("grid", "scale7") and len(question.items) >= min_items:
+                for item in question.items:
+                    extra.codes[item["id"]][k] = 1
+    meta = {
+        "record": np.concatenate([meta["record"], meta["record"][-1] + 1 + np.arange(len(demo))]),
+        "start_time": list(meta["start_time"]) + [datetime.fromisoformat(d[2]) for d in demo],
+        "end_time": list(meta["end_time"]) + [datetime.fromisoformat(d[3]) for d in demo],
+        "supplier_weight": np.concatenate([meta["supplier_weight"], np.ones(len(demo))]),
+    }
+    return concat([sub, extra]), meta

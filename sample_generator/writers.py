@@ -1,7 +1,8 @@
 """Writers for the vendors' native layouts (see docs/export-formats.md).
 
 Talk London: XLSX (sheet `Responses`) and UTF-8 CSV with labels as values. YouGov: SPSS .sav
-with short names, variable labels, value labels and user-missing codes.
+(bytecode-compressed, as SPSS saves by default) with short names, variable labels, value labels,
+user-missing codes and the open question as a string variable of its contract width.
 """
 
 from __future__ import annotations
@@ -113,8 +114,9 @@ def write_yougov_sav(
     missing: dict[str, list] = {}
     meta_names = {c["raw"]: c["name"] for c in spec["meta_columns"]}
     data[meta_names["record"]] = np.asarray(meta["record"], dtype=float)
-    data[meta_names["start_time"]] = pd.to_datetime(meta["start_time"])
-    data[meta_names["end_time"]] = pd.to_datetime(meta["end_time"])
+    # nanoseconds: pyreadstat writes other resolutions (numpy's datetime64[s]) as 1970-01-01
+    data[meta_names["start_time"]] = pd.to_datetime(meta["start_time"]).astype("datetime64[ns]")
+    data[meta_names["end_time"]] = pd.to_datetime(meta["end_time"]).astype("datetime64[ns]")
     labels.update(
         {
             "record": "Respondent record number",
@@ -126,7 +128,7 @@ def write_yougov_sav(
         name = v.yg_name
         labels[name] = v.text if v.item_label is None else f"{v.text}: {v.item_label}"
         if v.kind == "open_text":
-            data[name] = [t or "" for t in text[v.id]]
+            data[name] = _declared_width([t or "" for t in text[v.id]], v.spss_width)
             continue
         if v.id == "AGE_BAND":
             data[name] = np.asarray(age_years, dtype=float)
@@ -136,9 +138,9 @@ def write_yougov_sav(
         values[values == BLANK] = np.nan
         data[name] = values
         if v.kind == "multi_option":
-            value_labels[name] = {0.0: "Not selected", 1.0: "Selected"}
+            value_labels[name] = {float(c): lab for c, lab in v.spss_value_labels.items()}
             continue
-        value_labels[name] = {float(c): lab for c, lab in v.scale.codes.items()}
+        value_labels[name] = {float(c): lab for c, lab in v.spss_value_labels.items()}
         user_missing = [float(c) for c in v.scale.codes if q.missing_kind(c)]
         if user_missing:
             missing[name] = user_missing
@@ -153,5 +155,14 @@ def write_yougov_sav(
         variable_value_labels=value_labels,
         missing_ranges=missing,
         file_label=spec["label"],
+        row_compress=True,
     )
     _stamp_sav_header(path, created)
+
+
+def _declared_width(texts: list[str], width: int | None) -> list[str]:
+    """ReadStat sizes a string variable to its longest value: pad one value with spaces (which
+    SPSS strings carry anyway and readers drop) so the variable is declared `width` bytes wide."""
+    if width and texts and len(texts[0].encode("utf-8")) < width:
+        texts = [texts[0].ljust(width - len(texts[0].encode("utf-8")) + len(texts[0]))] + texts[1:]
+    return texts

@@ -58,6 +58,7 @@ class Scale:
     id: str
     codes: dict[int, str]
     nets: dict[str, tuple[int, ...]]
+    unselected_label: str | None = None  # YouGov's value label for 0 (multi-select options)
 
     def label(self, code: int) -> str:
         return self.codes[code]
@@ -97,6 +98,7 @@ class Variable:
     skippable: bool = False
     asked_if: dict | None = None
     max_length: int | None = None
+    spss_width: int | None = None  # open text: the least byte width of the YouGov string variable
 
     @property
     def valid_codes(self) -> tuple[int, ...]:
@@ -115,6 +117,16 @@ class Variable:
         if self.kind == "ranking_item":
             return tuple(str(c) for c in self.scale.codes)
         return tuple(self.scale.codes.values()) if self.scale else ()
+
+    @property
+    def spss_value_labels(self) -> dict[int, str] | None:
+        """The value labels a YouGov file carries for this variable, code by code (None: a
+        variable without value labels: open text, or the age in years)."""
+        if self.kind == "open_text" or self.id == "AGE_BAND" or self.scale is None:
+            return None
+        if self.kind == "multi_option":
+            return {0: self.scale.unselected_label, 1: self.scale.codes[1]}
+        return dict(self.scale.codes)
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,7 @@ class Questionnaire:
     tables: dict[str, TableSpec]
     exports: dict
     analysis: dict
+    quality: dict = field(default_factory=dict)  # row screening at ingest (ingest/quality.py)
 
     def exported_variables(self) -> list[Variable]:
         """Variables a vendor export carries (derived ones are computed downstream)."""
@@ -188,7 +201,7 @@ def _scale(sid: str, raw: dict) -> Scale:
         unknown = set(members) - set(codes)
         if unknown:
             raise QuestionnaireError(f"scale {sid}: net {net} uses unknown codes {sorted(unknown)}")
-    return Scale(sid, codes, nets)
+    return Scale(sid, codes, nets, raw.get("unselected_label"))
 
 
 def _variables_of(q: Question) -> list[Variable]:
@@ -246,6 +259,7 @@ def _variables_of(q: Question) -> list[Variable]:
             tl_header=tl_base,
             yg_name=q.yg or "",
             max_length=raw.get("max_length"),
+            spss_width=raw.get("spss_width"),
             **common,
         )
     ]
@@ -318,6 +332,7 @@ def parse_questionnaire(raw: dict) -> Questionnaire:
         tables=tables,
         exports=raw["exports"],
         analysis=raw["analysis"],
+        quality=raw.get("quality") or {},
     )
 
 

@@ -33,7 +33,10 @@ def ingest_asset(source_id: str) -> dg.AssetsDefinition:
         key=raw_table_key(source_id),
         group_name="ingest",
         kinds={"duckdb"},
-        description=f"{label}: every landed file checked against its contract, then loaded.",
+        description=(
+            f"{label}: every landed file checked against its contract, then loaded; rows the"
+            " quality rules screen out go to raw.quarantine (counted by reason in the metadata)."
+        ),
     )
     def _load(paths: SurveyPaths) -> dg.MaterializeResult:
         summary = load_export_source(source_id, paths.landing_path, paths.warehouse_path)

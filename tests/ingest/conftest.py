@@ -142,17 +142,25 @@ def write_xlsx(
 
 
 def write_sav(
-    table: Table, path: Path, source_id: str = REPRESENTATIVE, as_text: tuple[str, ...] = ()
+    table: Table,
+    path: Path,
+    source_id: str = REPRESENTATIVE,
+    as_text: tuple[str, ...] = (),
+    labels: dict[str, dict[float, str]] | None = None,
+    string_width: int | None = None,
 ) -> Path:
-    """Write as YouGov does: value labels, 97/98/99 declared user-missing.
+    """Write as YouGov does: the codebook's value labels, 97/98/99 declared user-missing, the
+    open question as a string variable of its contract width.
 
-    Variables in `as_text` are written as strings, whatever they hold.
+    Variables in `as_text` are written as strings, whatever they hold; `labels` replaces the
+    value labels of the variables it names; with `string_width` the open question is padded to
+    that width instead (0: not padded, as wide as its longest answer).
     """
     spec = export_spec(source_id)
     missing = list(load_questionnaire().missing_codes.values())
     by_name = {spec.column_of(v): v for v in spec.variables}
     columns = {}
-    labels: dict[str, dict[float, str]] = {}
+    value_labels: dict[str, dict[float, str]] = {}
     missing_ranges: dict[str, list[float]] = {}
     for at, name in enumerate(table.header):
         values = [row[at] for row in table.rows]
@@ -160,21 +168,25 @@ def write_sav(
         if name in ("starttime", "endtime"):
             columns[name] = pl.Series(name, values, dtype=pl.Datetime("us"))
         elif name in as_text or (variable is not None and variable.kind == "open_text"):
-            columns[name] = pl.Series(name, [v if v is None else str(v) for v in values])
+            texts = [v if v is None else str(v) for v in values]
+            width = variable.spss_width if variable is not None else None
+            width = width if string_width is None else string_width
+            if width and texts:  # ReadStat sizes a string to its longest value; readers drop
+                texts[0] = (texts[0] or "").ljust(width)  # SPSS's trailing spaces
+            columns[name] = pl.Series(name, texts)
             continue
         else:
             columns[name] = pl.Series(name, values, dtype=pl.Float64, strict=False)
-        if variable is None or variable.id == "AGE_BAND":
+        if variable is None or variable.spss_value_labels is None:
             continue
-        if variable.kind == "multi_option":
-            labels[name] = {0.0: "Not selected", 1.0: variable.item_label}
-        else:
-            labels[name] = {float(c): label for c, label in variable.scale.codes.items()}
+        value_labels[name] = {float(c): label for c, label in variable.spss_value_labels.items()}
+        if variable.kind != "multi_option":
             missing_ranges[name] = [float(c) for c in missing]
+    value_labels.update(labels or {})
     pyreadstat.write_sav(
         pl.DataFrame(list(columns.values())),
         path,
-        variable_value_labels=labels,
+        variable_value_labels=value_labels,
         missing_ranges=missing_ranges,
     )
     return path

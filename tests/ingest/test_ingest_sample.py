@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from ingest import SOURCES, load_export_source
+from ingest.quality import REASONS
+
+
+def counts(**found: int) -> dict[str, int]:
+    return {reason: found.get(reason, 0) for reason in REASONS}
 
 
 def test_whole_sample_loads(sample_landing: Path, tmp_path: Path) -> None:
@@ -16,6 +23,20 @@ def test_whole_sample_loads(sample_landing: Path, tmp_path: Path) -> None:
         "yougov_representative": 1161,
         "yougov_bame_boost": 532,
     }
+    # the generator's marked rows, appended after the calibrated ones: each quarantined, once
+    # per file that delivers it (the final Talk London export comes as XLSX and CSV)
+    assert {s: summary.quarantined for s, summary in summaries.items()} == {
+        "talk_london": counts(
+            duplicate_identical=2, test_or_preview=2, partial=2, outside_fieldwork=2, speeding=2
+        ),
+        "yougov_representative": counts(straight_lining=1),
+        "yougov_bame_boost": counts(outside_fieldwork=1),
+    }
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        marked = con.execute(
+            "SELECT count(*) FROM raw.talk_london_responses WHERE member_uid LIKE 'SAMPLE-%'"
+        ).fetchone()
+    assert marked == (0,)
     formats = [(f.export_date.isoformat(), f.format) for f in summaries["talk_london"].files]
     assert formats[-2:] == [("2022-01-21", "xlsx"), ("2022-01-21", "csv")]
     again = load_export_source("talk_london", sample_landing, warehouse)

@@ -70,7 +70,7 @@ def test_code_outside_the_codebook(table, write, rejected) -> None:
         Rule.CODEBOOK,
     )
     assert str(error) == (
-        f"{NAME}.sav: variable 'Q1' case 3: value '6' is not in the codebook"
+        f"{NAME}.sav: variable 'Q1' case 3: value is not in the codebook"
         " (allowed: 1-5, 98)" + CASES_NOTE
     )
 
@@ -80,7 +80,10 @@ def test_age_outside_the_valid_years(table, write, rejected) -> None:
     write(table)
     error = rejected()
     assert (error.column, error.row, error.rule) == ("age", 1, Rule.CODEBOOK)
-    assert "value '15' is not in the codebook (allowed: 16-99)" in str(error)
+    assert str(error) == (
+        f"{NAME}.sav: variable 'age' case 1: value is not in the codebook (allowed: 16-99)"
+        + CASES_NOTE
+    )
 
 
 def test_duplicated_record(table, write, rejected) -> None:
@@ -88,7 +91,10 @@ def test_duplicated_record(table, write, rejected) -> None:
     write(table)
     error = rejected()
     assert (error.column, error.row, error.rule) == ("record", 5, Rule.DUPLICATE_ID)
-    assert "variable 'record' case 5: id 2 is duplicated (first in case 2)" in str(error)
+    assert str(error) == (
+        f"{NAME}.sav: variable 'record' case 5: id is duplicated with different answers"
+        " (first in case 2)" + CASES_NOTE
+    )
 
 
 def test_missing_and_unknown_variables(table, write, rejected) -> None:
@@ -113,7 +119,10 @@ def test_weight_must_be_positive(table, write, rejected) -> None:
     write(table)
     error = rejected()
     assert {(v.rule, v.row) for v in error.violations} == {(Rule.WEIGHT, 2), (Rule.REQUIRED, 4)}
-    assert "variable 'Weight' case 2: value '0' is not greater than 0" in str(error)
+    assert str(error).splitlines()[1:] == [
+        f"  {NAME}.sav: variable 'Weight' case 4: is blank but required",
+        f"  {NAME}.sav: variable 'Weight' case 2: weight is not a number greater than 0",
+    ]
 
 
 def test_coded_variable_stored_as_text(exports, table, landing: Path, rejected) -> None:
@@ -139,3 +148,84 @@ def test_empty_and_unreadable_files(landing: Path, rejected) -> None:
         ("yougov_representative_20211209.sav", Rule.UNREADABLE),
     ]
     assert str(error).startswith("2 files: 2 contract violations\n")
+
+
+def test_value_labels_changed_since_the_codebook(exports, table, landing: Path, rejected) -> None:
+    labels = {
+        # Q1 support5: two labels swapped (codes moved), Don't know unlabelled, a new code
+        "Q1": {
+            1.0: "Strongly support",
+            2.0: "Tend to oppose",
+            3.0: "Neither support nor oppose",
+            4.0: "Tend to support",
+            5.0: "Strongly oppose",
+            96.0: "Refused",
+        },
+        "Q16_1": {0.0: "Not selected", 1.0: "Selected"},  # a multi-select option: as agreed
+    }
+    exports.write_sav(table, landing / f"{NAME}.sav", SOURCE, labels=labels)
+    error = rejected()
+    assert {(v.rule, v.column, v.row) for v in error.violations} == {
+        (Rule.VALUE_LABELS, "Q1", None)
+    }
+    assert str(error).splitlines() == [
+        f"{NAME}.sav: 4 contract violations",
+        f"  {NAME}.sav: variable 'Q1': the value label of code 2 is not the codebook's"
+        " 'Tend to support'",
+        f"  {NAME}.sav: variable 'Q1': the value label of code 4 is not the codebook's"
+        " 'Tend to oppose'",
+        f"  {NAME}.sav: variable 'Q1': code 98 has no value label (the codebook's is 'Don't know')",
+        f"  {NAME}.sav: variable 'Q1': code 96 has a value label but is not in the codebook"
+        " (allowed: 1-5, 98)",
+    ]
+
+
+def test_multi_select_labels_are_not_selected_and_selected(
+    exports, table, landing: Path, rejected
+) -> None:
+    option = next(v for v in SPEC.variables if v.kind == "multi_option")
+    assert option.spss_value_labels == {0: "Not selected", 1: "Selected"}
+    labels = {option.yg_name: {0.0: "Not selected", 1.0: option.item_label}}
+    exports.write_sav(table, landing / f"{NAME}.sav", SOURCE, labels=labels)
+    error = rejected()
+    assert str(error) == (
+        f"{NAME}.sav: variable '{option.yg_name}': the value label of code 1 is not the"
+        " codebook's 'Selected'"
+    )
+
+
+def test_extreme_weight_is_rejected(exports, write, rejected) -> None:
+    table = exports.yougov_table(n=20)  # weights 0.5 ... 2.4, mean 1.45
+    table.set(6, "Weight", 80.0)  # the mean becomes 7.3: more than 10 times it
+    table.set(7, "Weight", 40.0)  # under 10 times: accepted
+    write(table)
+    error = rejected()
+    assert (error.column, error.row, error.rule) == ("Weight", 7, Rule.EXTREME_WEIGHT)
+    assert str(error) == (
+        f"{NAME}.sav: variable 'Weight' case 7: weight is more than 10 times the file's mean"
+        " weight" + CASES_NOTE
+    )
+
+
+def test_weights_up_to_the_bound_are_accepted(exports, write) -> None:
+    table = exports.yougov_table(n=20)
+    table.set(6, "Weight", 14.0)  # the mean becomes 2.1: 6.7 times it
+    assert read_yougov(write(table), SOURCE)["supplier_weight"][6] == 14.0
+
+
+def test_string_variable_narrower_than_the_contract_is_rejected(
+    exports, table, landing: Path, rejected
+) -> None:
+    assert next(v for v in SPEC.variables if v.yg_name == "Q43").spss_width == 4000
+    exports.write_sav(table, landing / f"{NAME}.sav", SOURCE, string_width=255)
+    error = rejected()
+    assert (error.column, error.row, error.rule) == ("Q43", None, Rule.TRUNCATED)
+    assert str(error) == (
+        f"{NAME}.sav: variable 'Q43': string variable is 255 bytes wide, narrower than the"
+        " contract's 4000: answers may have been cut short; export it at least A4000"
+    )
+
+
+def test_string_variable_wider_than_the_contract_is_accepted(exports, table, landing) -> None:
+    path = exports.write_sav(table, landing / f"{NAME}.sav", SOURCE, string_width=8000)
+    assert read_yougov(path, SOURCE)["i_missing"][1] == "Respondent 1: café – it’s needed"

@@ -7,6 +7,7 @@ import shutil
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pytest
 import xlsxwriter
 
@@ -123,21 +124,45 @@ def test_renamed_weight_variable_is_rejected(builders, landing, warehouse):
     assert (Rule.MISSING_COLUMN, "Weight") in found and (Rule.UNKNOWN_COLUMN, "weight") in found
 
 
-@pytest.mark.parametrize("status", ["Test", "Preview", "Partial"])
-def test_test_preview_and_partial_responses_are_rejected(
-    builders, table, landing, warehouse, status
+def _quarantine(warehouse: Path) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(
+            "SELECT file_row, respondent_id, reason FROM raw.quarantine ORDER BY file_row"
+        ).fetchall()
+
+
+@pytest.mark.parametrize(
+    "status, reason",
+    [("Test", "test_or_preview"), ("Preview", "test_or_preview"), ("Partial", "partial")],
+)
+def test_test_preview_and_partial_responses_are_quarantined(
+    builders, landing, warehouse, status, reason
 ):
+    table = builders.talk_london_table(n=40)  # one row in 40: within the 5% tolerance
     table.set(3, "Status", status)
+    builders.write_csv(table, landing / f"{NAME}.csv")
+    summary = load_export_source("talk_london", landing, warehouse)
+    assert summary.respondents == 39 and summary.quarantined[reason] == 1
+    assert _quarantine(warehouse) == [(5, 1004, reason)]
+
+
+def test_an_unknown_status_is_still_rejected(builders, table, landing, warehouse):
+    table.set(3, "Status", "Abandoned")
     builders.write_csv(table, landing / f"{NAME}.csv")
     error = rejected(landing, warehouse)
     assert (error.rule, error.column, error.row) == (Rule.NOT_ALLOWED, "Status", 5)
+    assert "value is not allowed (allowed: Complete; Test; Preview; Partial; Incomplete)" in str(
+        error
+    )
 
 
-def test_duplicate_ids_with_identical_answers_are_rejected(builders, table, landing, warehouse):
+def test_duplicate_ids_with_identical_answers_keep_one_row(builders, landing, warehouse):
+    table = builders.talk_london_table(n=40)
     table.rows.append(list(table.rows[0]))
     builders.write_csv(table, landing / f"{NAME}.csv")
-    error = rejected(landing, warehouse)
-    assert (error.rule, error.row) == (Rule.DUPLICATE_ID, 10)
+    summary = load_export_source("talk_london", landing, warehouse)
+    assert summary.respondents == 40 and summary.quarantined["duplicate_identical"] == 1
+    assert _quarantine(warehouse) == [(42, 1001, "duplicate_identical")]
 
 
 def test_ids_with_leading_zeros_are_read_as_numbers(builders, table, landing, warehouse):
