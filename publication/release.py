@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from comments.gate import scan_published
+from ingest.warehouse import retry_on_lock
 from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.bi_marts import MartsFile, PublicationError, write_marts_file
 from publication.charts import write_charts
@@ -51,6 +52,8 @@ class Release:
     extras: list[Path]
     scan: str  # the personal-data gate's summary
     unscanned: tuple[str, ...]  # files the gate cannot read text from (images)
+    # what interrupted publications had left in the build folder, removed before this one
+    stale_removed: tuple[str, ...] = ()
 
 
 def publish_release(
@@ -60,9 +63,11 @@ def publish_release(
     publish them together unless the personal-data gate finds anything in them."""
     q = load_questionnaire()
     items = {v.id: item_of(v, q) for v in q.variables.values()}
+    stale: list[str] = []
+    # Read-only, but a writer in another process still locks the file: bounded retry.
     with (
-        duckdb.connect(str(warehouse), read_only=True) as con,
-        staged_release(build_dir, run_id) as staging,
+        retry_on_lock(lambda: duckdb.connect(str(warehouse), read_only=True)) as con,
+        staged_release(build_dir, run_id, removed=stale) as staging,
     ):
         est = Estimates.load(con)
         summary = con.sql("select * from weights.weighting_summary").pl()
@@ -100,4 +105,5 @@ def publish_release(
         extras=[moved(p) for p in extra_paths],
         scan=findings.summary(),
         unscanned=findings.unscanned,
+        stale_removed=tuple(stale),
     )

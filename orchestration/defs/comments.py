@@ -7,7 +7,6 @@ analysts' coded-comments files of the landing folder, and write the warehouse ta
 from __future__ import annotations
 
 import dagster as dg
-import duckdb
 import polars as pl
 
 from comments.codeframe import load_codeframe
@@ -15,6 +14,7 @@ from comments.evaluation import EVALUATION, coder_agreement
 from comments.gate import scan_texts
 from comments.warehouse import SCHEMA, analysed, build_tables, read_comments, write_tables
 from ingest.coded_comments import FILE_PATTERN, load_coded_comments
+from ingest.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
 from survey.questionnaire import load_questionnaire
 
@@ -56,7 +56,7 @@ def _markdown(frame: pl.DataFrame) -> dg.MetadataValue:
 def comment_tables(paths: SurveyPaths):
     """Exclude, code (manual codes from coded_comments_*.csv override), count and quote."""
     codeframe = load_codeframe()
-    with duckdb.connect(str(paths.warehouse_path)) as con:
+    with connect_warehouse(paths.warehouse_path) as con:  # owner-only; lock errors retried
         comments = read_comments(con)
         manual = load_coded_comments(
             paths.landing_path, codeframe.theme_ids, set(analysed(comments)["respondent_id"])
@@ -113,8 +113,7 @@ def coder_agreement_table(paths: SurveyPaths) -> dg.MaterializeResult:
     (comments.evaluation): a property of the codeframe version, not of the landed data."""
     version = load_codeframe().version
     table = coder_agreement().with_columns(codeframe_version=pl.lit(version))
-    paths.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(paths.warehouse_path)) as con:
+    with connect_warehouse(paths.warehouse_path) as con:  # owner-only; lock errors retried
         write_tables(con, {"coder_agreement": table})
     evaluation = table.filter(pl.col("dataset") == EVALUATION)
     return dg.MaterializeResult(
@@ -138,7 +137,7 @@ def coder_agreement_table(paths: SurveyPaths) -> dg.MaterializeResult:
     " number, name). Blocks everything downstream on a match.",
 )
 def quotes_hold_no_personal_data(paths: SurveyPaths) -> dg.AssetCheckResult:
-    with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+    with connect_warehouse(paths.warehouse_path, read_only=True) as con:
         quotes = con.execute(
             f"select theme_id, quote_number, quote from {SCHEMA}.published_quotes"
         ).fetchall()
@@ -160,7 +159,7 @@ def quotes_hold_no_personal_data(paths: SurveyPaths) -> dg.AssetCheckResult:
     description=f"Cohen's kappa >= {KAPPA_FLOOR} for every theme on the held-out comments.",
 )
 def coder_agrees_on_held_out_comments(paths: SurveyPaths) -> dg.AssetCheckResult:
-    with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+    with connect_warehouse(paths.warehouse_path, read_only=True) as con:
         kappas = dict(
             con.execute(
                 f"select theme_id, kappa from {SCHEMA}.coder_agreement where dataset = ?",
@@ -181,7 +180,7 @@ def coder_agrees_on_held_out_comments(paths: SurveyPaths) -> dg.AssetCheckResult
     description="The comments analysed are those int_responses keeps in the I_MISSING base.",
 )
 def exclusion_agrees_with_warehouse(paths: SurveyPaths) -> dg.AssetCheckResult:
-    with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+    with connect_warehouse(paths.warehouse_path, read_only=True) as con:
         comments = read_comments(con)
     kept = set(analysed(comments, load_questionnaire())["respondent_id"])
     in_base = set(comments.filter(pl.col("in_base"))["respondent_id"])

@@ -1,8 +1,10 @@
 """dbt models as Dagster assets, read from the manifest `dbt parse` wrote (never parsed here)."""
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotation.
+import json
 import os
 import sys
+import time
 from functools import cached_property
 from importlib.metadata import version
 from pathlib import Path
@@ -11,9 +13,16 @@ import dagster as dg
 from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
+from ingest.warehouse import LOCK_MESSAGE, WarehouseLocked, make_private, private_umask
 from orchestration.resources import REPO_ROOT, SurveyPaths
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+# A dbt invocation that found the warehouse locked is started again this many times in all,
+# pausing 1, 2, 4, 8 s between (with dbt's start-up, about 40 s of waiting).
+DBT_LOCK_ATTEMPTS = 5
+DBT_LOCK_FIRST_PAUSE_S = 1.0
+DBT_LOCK_MAX_PAUSE_S = 8.0
+_sleep = time.sleep
 
 # DBT_TARGET_PATH is dbt's own setting, so `dbt parse` and this module agree on the manifest.
 dbt_project = DbtProject(
@@ -44,6 +53,71 @@ dbt_resource = DbtCli(
 )
 
 
+def _nodes_run(target_path: Path) -> list[str]:
+    """Statuses of the nodes dbt ran (`run_results.json`; none when it stopped before any)."""
+    try:
+        results = json.loads((target_path / "run_results.json").read_text())["results"]
+    except (FileNotFoundError, json.JSONDecodeError, KeyError):
+        return []
+    return [r.get("status") for r in results]
+
+
+def _locked_before_any_node(error: Exception, target_path: Path) -> str | None:
+    """The lock error's line when a failed dbt invocation only failed to open the warehouse:
+    DuckDB's lock error among dbt's errors and not one node run (nothing written, no test run).
+    """
+    lines = [x.strip() for x in str(error).splitlines() if LOCK_MESSAGE in x]
+    if not lines or _nodes_run(target_path):
+        return None
+    return lines[0]
+
+
+def dbt_build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Path, target_path: Path
+):
+    """`dbt build` of the context's selection, owner-only files, lock errors retried.
+
+    dbt runs under umask 077, so the warehouse's `.wal` and anything else dbt creates is
+    owner-only from the moment it exists. An invocation that failed only because another process
+    held the warehouse (DuckDB's lock error before any node ran: nothing written, no test run)
+    is started again, at most `DBT_LOCK_ATTEMPTS` times with a growing pause, then the step fails
+    with `WarehouseLocked`. Any other failure (a model error, a failed dbt test) fails the step
+    at once, as before.
+    """
+    # 'buildable': a test runs with the selection that holds all its parents or their ancestors,
+    # so a test joining a mart to a source runs with the marts, not with the staging models.
+    args = ["build", "--indirect-selection", "buildable"]
+    pause = DBT_LOCK_FIRST_PAUSE_S
+    for attempt in range(1, DBT_LOCK_ATTEMPTS + 1):
+        (target_path / "run_results.json").unlink(missing_ok=True)
+        with private_umask():  # inherited by the dbt process at its start
+            invocation = dbt.cli(
+                args, context=context, target_path=target_path, raise_on_error=False
+            )
+        yielded = False
+        for event in invocation.stream():
+            yielded = True
+            yield event
+        make_private(warehouse)
+        error = invocation.get_error()
+        if error is None:
+            return
+        lock = None if yielded else _locked_before_any_node(error, target_path)
+        if lock is None:
+            raise error
+        if attempt == DBT_LOCK_ATTEMPTS:
+            raise WarehouseLocked(
+                f"dbt could not open the warehouse {warehouse}: locked by another process after"
+                f" {attempt} attempts ({lock})"
+            )
+        context.log.warning(
+            f"dbt attempt {attempt} of {DBT_LOCK_ATTEMPTS} found the warehouse locked ({lock});"
+            f" trying again in {pause:g} s"
+        )
+        _sleep(pause)
+        pause = min(pause * 2, DBT_LOCK_MAX_PAUSE_S)
+
+
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
     """`dbt build` (models and their tests) of this asset selection against the run's warehouse.
 
@@ -54,10 +128,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Survey
     target_path = (
         paths.build_path / "dbt" / context.run.run_id / context.op_execution_context.op.name
     )
-    # 'buildable': a test runs with the selection that holds all its parents or their ancestors,
-    # so a test joining a mart to a source runs with the marts, not with the staging models.
-    args = ["build", "--indirect-selection", "buildable"]
-    yield from dbt.cli(args, context=context, target_path=target_path).stream()
+    yield from dbt_build(context, dbt, paths.warehouse_path, target_path)
 
 
 # The poll weights are a Python asset between the intermediate models and the marts, so the dbt

@@ -7,9 +7,9 @@ import tempfile
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 import polars as pl
 
+from ingest.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
 from survey.fidelity import fidelity_table
 from survey.questionnaire import load_questionnaire
@@ -46,7 +46,7 @@ def write_csv_atomically(frame: pl.DataFrame, path: Path) -> None:
     description="Every figure the report prints, reproduced from the warehouse, with pass/fail.",
 )
 def fidelity(paths: SurveyPaths) -> dg.MaterializeResult:
-    with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+    with connect_warehouse(paths.warehouse_path, read_only=True) as con:  # lock errors retried
         table = fidelity_table(con, load_questionnaire())
     path = paths.build_path / "published" / "fidelity.csv"
     write_csv_atomically(table, path)

@@ -93,9 +93,14 @@ def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
         # the comment coders' agreement and the Data Docs of the gates that let this run through
         extras=(write_agreement_csv, release_writer(paths.build_path)),
     )
+    if release.stale_removed:
+        context.log.warning(
+            "Removed what interrupted publications left: " + ", ".join(release.stale_removed)
+        )
     common = {
         "release": dg.MetadataValue.path(str(release.folder)),
         "personal_data_gate": dg.MetadataValue.text(release.scan),
+        "stale_removed": dg.MetadataValue.text(", ".join(release.stale_removed) or "none"),
     }
     yield dg.MaterializeResult(
         asset_key=SUPPLEMENTARY_TABLES,

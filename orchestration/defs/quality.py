@@ -8,12 +8,12 @@ Each check keeps its suite's validation result (counts only) as JSON in
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotation.
 import dagster as dg
-import duckdb
 
 from expectations.catalog import GATES
 from expectations.gate import Gate
 from expectations.runner import Failure, results_dir, run_gate, save_result
 from expectations.settings import GateSettings
+from ingest.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
 
 
@@ -42,7 +42,7 @@ def gate_check(gate: Gate) -> dg.AssetChecksDefinition:
         additional_deps=[_key(t) for t in gate.reads],
     )
     def _check(context: dg.AssetCheckExecutionContext, paths: SurveyPaths) -> dg.AssetCheckResult:
-        with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+        with connect_warehouse(paths.warehouse_path, read_only=True) as con:  # lock: retried
             outcome = run_gate(gate, con, GateSettings.from_project(), context.run.run_id)
         path = save_result(outcome, results_dir(paths.build_path))
         failures = outcome.failures

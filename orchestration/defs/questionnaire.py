@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from ingest.warehouse import make_private, private_umask, retry_on_lock
 from orchestration.resources import SurveyPaths
 from survey.questionnaire import QUESTIONNAIRE_PATH, load_questionnaire
 from survey.reference_tables import BUILDERS, REF_SCHEMA, write_reference_tables
@@ -24,7 +25,12 @@ def ref_table_key(name: str) -> dg.AssetKey:
 def questionnaire(paths: SurveyPaths):
     """Write every `ref.*` table from `survey/questionnaire.yaml` in one transaction."""
     q = load_questionnaire()
-    counts = write_reference_tables(q, paths.warehouse_path)
+    warehouse = paths.warehouse_path
+    # The first writer of a fresh build creates the warehouse: owner-only from the start. A lock
+    # error can only come from opening the file, before anything is written: retried, bounded.
+    with private_umask():
+        counts = retry_on_lock(lambda: write_reference_tables(q, warehouse))
+    make_private(warehouse)
     for name, rows in counts.items():
         yield dg.MaterializeResult(
             asset_key=ref_table_key(name),

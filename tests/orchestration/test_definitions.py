@@ -68,30 +68,31 @@ def test_job_schedule_and_sensor(defs: dg.Definitions) -> None:
 def test_landing_sensor_runs_once_per_file_content(tmp_path: Path) -> None:
     export = tmp_path / "yougov_bame_boost_20211216.sav"
     export.write_bytes(b"v1")
-    context = dg.build_sensor_context(resources={"paths": SurveyPaths(landing_dir=str(tmp_path))})
+    # SurveyPaths holds the run lock in runs, so it is a context-manager resource.
+    paths = SurveyPaths(landing_dir=str(tmp_path))
+    with dg.build_sensor_context(resources={"paths": paths}) as context:
+        first = landing_folder_sensor(context)
+        assert isinstance(first, dg.RunRequest)
+        assert first.run_key == f"{export.name}@{hashlib.sha256(b'v1').hexdigest()[:16]}"
+        assert isinstance(landing_folder_sensor(context), dg.SkipReason)
 
-    first = landing_folder_sensor(context)
-    assert isinstance(first, dg.RunRequest)
-    assert first.run_key == f"{export.name}@{hashlib.sha256(b'v1').hexdigest()[:16]}"
-    assert isinstance(landing_folder_sensor(context), dg.SkipReason)
+        # re-delivered identical content (new mtime) does nothing
+        os.utime(export, (1_700_000_000, 1_700_000_000))
+        assert isinstance(landing_folder_sensor(context), dg.SkipReason)
 
-    # re-delivered identical content (new mtime) does nothing
-    os.utime(export, (1_700_000_000, 1_700_000_000))
-    assert isinstance(landing_folder_sensor(context), dg.SkipReason)
-
-    # new content and a new file: one run naming both
-    export.write_bytes(b"v2")
-    (tmp_path / "talk_london_export_20211126.csv").write_text("new")
-    changed = landing_folder_sensor(context)
-    assert isinstance(changed, dg.RunRequest)
-    assert changed.run_key == "|".join(
-        sorted(
-            [
-                f"talk_london_export_20211126.csv@{hashlib.sha256(b'new').hexdigest()[:16]}",
-                f"{export.name}@{hashlib.sha256(b'v2').hexdigest()[:16]}",
-            ]
+        # new content and a new file: one run naming both
+        export.write_bytes(b"v2")
+        (tmp_path / "talk_london_export_20211126.csv").write_text("new")
+        changed = landing_folder_sensor(context)
+        assert isinstance(changed, dg.RunRequest)
+        assert changed.run_key == "|".join(
+            sorted(
+                [
+                    f"talk_london_export_20211126.csv@{hashlib.sha256(b'new').hexdigest()[:16]}",
+                    f"{export.name}@{hashlib.sha256(b'v2').hexdigest()[:16]}",
+                ]
+            )
         )
-    )
 
 
 def test_schedule_requests_the_full_pipeline_daily(defs: dg.Definitions) -> None:

@@ -11,10 +11,19 @@ import duckdb
 import polars as pl
 import pytest
 
+from ingest.warehouse import FolderBusy
 from orchestration.defs.fidelity import write_csv_atomically
 from publication.bi_marts import FILE_NAME, write_marts_file
 from publication.model_docs import dbt_docs
-from publication.release_folder import KEEP_RELEASES, PUBLISHED, RELEASES, staged_release
+from publication.release_folder import (
+    KEEP_RELEASES,
+    LINK_PREFIX,
+    PUBLISHED,
+    RELEASES,
+    STAGING_PREFIX,
+    publish_lock,
+    staged_release,
+)
 
 from .conftest import tiny_warehouse
 from .test_bi_marts import READER
@@ -63,7 +72,7 @@ def test_reader_of_the_old_release_is_not_disturbed(tmp_path: Path) -> None:
         [sys.executable, "-c", READER, str(marts)], input="\n", capture_output=True, text=True
     )
     assert fresh.stdout.split() == ["7", "7"]
-    assert len(list((build / RELEASES).iterdir())) == KEEP_RELEASES
+    assert len([p for p in (build / RELEASES).iterdir() if p.is_dir()]) == KEEP_RELEASES
 
 
 def test_failed_release_leaves_the_published_one(tmp_path: Path) -> None:
@@ -99,3 +108,54 @@ def test_extra_writers_publish_with_the_release(release) -> None:
     (extra,) = release.extras
     assert extra == release.workbook.parent / "extra.csv"
     assert extra.read_text().startswith("tables\n")
+
+
+def test_leftovers_of_interrupted_publications_are_removed_and_logged(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under the publish lock, a release removes other runs' staging folders and link files, and
+    every release folder but the current and the previous one; nothing else is touched and no
+    link is followed."""
+    build = tmp_path / "build"
+    _release(build, "one", 3, tmp_path)
+    _release(build, "two", 3, tmp_path)
+    previous = (build / PUBLISHED).resolve()
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("not ours")
+    (build / f"{STAGING_PREFIX}killed").mkdir()  # a publication killed while writing
+    (build / f"{STAGING_PREFIX}killed" / "supplementary_tables.xlsx").write_text("half")
+    (build / f"{LINK_PREFIX}killed").symlink_to(outside)  # killed between link and swap
+    (build / f"{STAGING_PREFIX}linked").symlink_to(outside)  # not a folder of ours: left
+    (build / "notes").mkdir()  # not matching the pattern: left
+    orphan = build / RELEASES / "20200101T000000000000Z-renamed-never-linked"
+    orphan.mkdir()
+    removed: list[str] = []
+    with (
+        caplog.at_level("WARNING", logger="publication.release_folder"),
+        staged_release(build, "three", removed=removed) as staging,
+    ):
+        (staging / "supplementary_tables.xlsx").write_text("three")
+    assert removed == [f"{LINK_PREFIX}killed", f"{STAGING_PREFIX}killed"]
+    assert all(name in caplog.text for name in removed)
+    assert sorted(p.name for p in build.iterdir()) == sorted(
+        [RELEASES, PUBLISHED, f"{STAGING_PREFIX}linked", "notes"]
+    )
+    assert (outside / "keep.txt").read_text() == "not ours"
+    releases = {p for p in (build / RELEASES).iterdir() if p.is_dir()}
+    assert releases == {(build / PUBLISHED).resolve(), previous}
+    assert (build / PUBLISHED / "supplementary_tables.xlsx").read_text() == "three"
+
+
+def test_one_publication_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A second publication waits for the publish lock (bounded), then fails naming the holder."""
+    import publication.release_folder
+
+    monkeypatch.setattr(publication.release_folder, "PUBLISH_LOCK_WAIT_S", 0.3)
+    build = tmp_path / "build"
+    with publish_lock(build, "first"):
+        with pytest.raises(FolderBusy, match="publication first"), staged_release(build, "second"):
+            pass
+        assert not (build / f"{STAGING_PREFIX}second").exists()
+    with publish_lock(build, "second", wait_s=0):  # free again once the first has ended
+        pass

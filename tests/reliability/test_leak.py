@@ -1,7 +1,12 @@
-"""Nothing respondent-level leaks: the pipeline runs on the sample seeded with marker strings
-(a member uid, a response id and a comment whose author refused quotation), then every
-published file, every other artefact of the build folder (dbt logs, validation results), and
-every Dagster event of the run are searched for them (issue 6, section 3)."""
+"""Nothing respondent-level leaks: the pipeline runs on the sample seeded with marker strings in
+both routes (Talk London: a member uid, a response id and a comment whose author refused
+quotation; YouGov: a record number and an open answer (Q43) whose author refused quotation),
+then every published file, every other artefact of the build folder (dbt logs, validation
+results), and every Dagster event of the run are searched for them (issue 6, section 3).
+
+YouGov's other variables are numeric codes (demographics included): they cannot carry a marker
+string, and a code value is not unique enough to search for.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ import dagster as dg
 import duckdb
 import openpyxl
 import polars as pl
+import pyreadstat
 import pytest
 from dagster._serdes import serialize_value
 
@@ -20,19 +26,50 @@ from ingest.talk_london import read_talk_london
 from publication.release_folder import PUBLISHED
 
 LATEST = "talk_london_export_20220121"
+POLL = "yougov_representative"
 MARKER_UID = "MARKER-UID-5c1f"
 MARKER_COMMENT = "MARKER-COMMENT-9a7e"
 MARKER_ID = 987650123
-MARKERS = (MARKER_UID, MARKER_COMMENT, str(MARKER_ID))
+MARKER_POLL_COMMENT = "MARKER-POLLCOMMENT-4b8d"
+MARKER_RECORD = 987650456
+MARKERS = (MARKER_UID, MARKER_COMMENT, str(MARKER_ID), MARKER_POLL_COMMENT, str(MARKER_RECORD))
 PERMISSION = "May we quote your comments anonymously in the published report?"
+POLL_COMMENT, POLL_PERMISSION, NO = "Q43", "Q44", 2
+
+
+def _seed_poll(source: Path, target: Path) -> None:
+    """The poll's .sav with one respondent who refused quotation marked: record and Q43."""
+    frame, meta = pyreadstat.read_sav(source, user_missing=True)
+    candidates = frame.index[
+        (frame[POLL_PERMISSION] == NO) & (frame[POLL_COMMENT].str.len() > 40)
+    ].tolist()
+    assert candidates, "the sample has a poll commenter who refused quotation"
+    at = candidates[-1]
+    frame.loc[at, "record"] = float(MARKER_RECORD)
+    frame.loc[at, POLL_COMMENT] = f"{frame.loc[at, POLL_COMMENT]} {MARKER_POLL_COMMENT}"
+    # pyreadstat declares a string variable as wide as its longest value; pad the first one
+    # (readers drop trailing blanks) so Q43 keeps the width it was delivered with.
+    width = meta.variable_storage_width[POLL_COMMENT]
+    first = frame.loc[0, POLL_COMMENT] or ""
+    frame.loc[0, POLL_COMMENT] = first + " " * (width - len(first.encode("utf-8")))
+    pyreadstat.write_sav(
+        frame,
+        target,
+        column_labels=meta.column_names_to_labels,
+        variable_value_labels=meta.variable_value_labels,
+        missing_ranges=meta.missing_ranges,
+    )
 
 
 def _seed(sample_landing: Path, landing: Path) -> None:
-    """The sample with the latest Talk London export as CSV only, one respondent marked."""
+    """The sample with the latest Talk London export as CSV only, one respondent marked in it,
+    and one respondent of the Representative Poll marked."""
     landing.mkdir()
     for path in sample_landing.iterdir():
         if path.is_file() and path.name != f"{LATEST}.xlsx":
             shutil.copy(path, landing / path.name)
+    (poll,) = landing.glob(f"{POLL}_*.sav")
+    _seed_poll(sample_landing / poll.name, poll)
     earlier = set(
         read_talk_london(sample_landing / "talk_london_export_20220107.xlsx")["response_id"]
     )
@@ -105,7 +142,16 @@ def test_markers_reach_the_warehouse(marked_run) -> None:
             "and response_id = ? and i_missing like ?",
             [MARKER_UID, MARKER_ID, f"%{MARKER_COMMENT}"],
         ).fetchone()
-    assert found == 1
+        (in_poll,) = con.execute(
+            f"select count(*) from raw.{POLL}_responses where record = ? and i_missing like ?",
+            [MARKER_RECORD, f"%{MARKER_POLL_COMMENT}"],
+        ).fetchone()
+        # ... and on through dbt: the marked poll respondent is modelled (id `rep-<record>`).
+        (modelled,) = con.execute(
+            "select count(*) from intermediate.int_respondents where respondent_id = ?",
+            [f"rep-{MARKER_RECORD}"],
+        ).fetchone()
+    assert (found, in_poll, modelled) == (1, 1, 1)
 
 
 @pytest.mark.slow

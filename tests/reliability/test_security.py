@@ -56,6 +56,25 @@ def test_warehouse_and_wal_are_owner_only_while_written(tmp_path: Path) -> None:
     assert _mode(warehouse) == PRIVATE_MODE
 
 
+def test_a_fresh_warehouse_is_created_owner_only(tmp_path: Path, monkeypatch) -> None:
+    """The questionnaire asset, the first writer of a fresh build, creates the warehouse 0600
+    (umask 077), not readable first and tightened later: tightening is switched off here."""
+    import dagster as dg
+
+    import orchestration.defs.questionnaire
+    import orchestration.resources
+    from orchestration.resources import SurveyPaths
+
+    for module in (orchestration.defs.questionnaire, orchestration.resources):
+        monkeypatch.setattr(module, "make_private", lambda path: None)
+    build = tmp_path / "build"
+    paths = SurveyPaths(build_dir=str(build))
+    assert dg.materialize(
+        [orchestration.defs.questionnaire.questionnaire], resources={"paths": paths}
+    ).success
+    assert _mode(build / "warehouse.duckdb") == PRIVATE_MODE
+
+
 def test_warehouse_path_resource_tightens_the_mode(tmp_path: Path) -> None:
     from orchestration.resources import SurveyPaths
 
@@ -158,23 +177,39 @@ def test_small_bases_are_flagged_everywhere_in_the_release(full_run) -> None:
     assert set(small["flag"]) == {"[u]"}
     flagged = frame.filter(pl.col("flag") == "[u]")
     assert (flagged["unweighted_base"] < threshold).all()
+    # The BI file: every marts table with bases carries the flag on every small base.
     with duckdb.connect(str(published / MARTS_FILE), read_only=True) as con:
-        (bad,) = con.execute(
-            "select count(*) from marts.fct_estimates where unweighted_base < ? "
-            "and not coalesce(small_base, false)",
-            [threshold],
-        ).fetchone()
-        (flags,) = con.execute(
-            "select count(*) from marts.fct_estimates where small_base"
-        ).fetchone()
-    assert bad == 0 and flags > 0
+        tables = [
+            t
+            for (t,) in con.execute(
+                "select table_name from duckdb_columns() where schema_name = 'marts' "
+                "and column_name in ('unweighted_base', 'small_base') "
+                "group by table_name having count(*) = 2"
+            ).fetchall()
+        ]
+        counts = {
+            t: con.execute(
+                f"select count(*) filter (where unweighted_base < ? "
+                f"and not coalesce(small_base, false)), count(*) filter (where small_base) "
+                f"from marts.{t}",
+                [threshold],
+            ).fetchone()
+            for t in tables
+        }
+    assert "fct_estimates" in counts and len(counts) > 5, counts
+    assert {t: bad for t, (bad, _) in counts.items() if bad} == {}
+    assert counts["fct_estimates"][1] > 0
+    # The workbook: each table's sheet has exactly as many [u] flags as its CSV has rows.
     workbook = openpyxl.load_workbook(published / WORKBOOK, read_only=True)
-    low = sum(
-        1
+    by_sheet = {
+        ws.title: sum(c == "[u]" for row in ws.iter_rows(values_only=True) for c in row)
         for ws in workbook.worksheets
-        for row in ws.iter_rows(values_only=True)
-        for cell in row
-        if isinstance(cell, str) and "[u]" in cell
-    )
-    assert low > 0
+    }
+    by_csv = {
+        p.stem: int((f["flag"] == "[u]").sum())
+        for p, f in zip(csvs, frames, strict=True)
+        if "flag" in f.columns
+    }
+    assert len(by_csv) >= 100 and sum(by_csv.values()) > 0
+    assert {t: by_sheet.get(t) for t in by_csv} == by_csv
     assert published_hashes(build)  # the release is complete and readable
