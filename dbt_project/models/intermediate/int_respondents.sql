@@ -15,14 +15,11 @@ with answers as (
 ),
 
 respondents as (
-    select
-        respondent_id,
-        any_value(source_respondent_id) as source_respondent_id,
-        any_value(route) as route,
-        any_value(poll) as poll,
-        any_value(export_date) as export_date
-    from answers
-    group by respondent_id
+    select respondent_id, source_respondent_id, route, poll, export_date
+    from {{ ref('stg_talk_london__respondents') }}
+    union all
+    select respondent_id, source_respondent_id, route, poll, export_date
+    from {{ ref('stg_yougov__respondents') }}
 ),
 
 profile as (
