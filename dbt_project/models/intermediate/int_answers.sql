@@ -3,27 +3,25 @@
 -- - a numerically exported answer (YouGov age in years) becomes the code of the band it falls in
 --   (ref.numeric_bands, parsed from the scale's labels);
 -- - a derived variable is computed from its source variables (ref.derived_variables).
+-- Kept narrow (this is the largest table of the warehouse): respondent-level fields (source id,
+-- export date) are in int_respondents, and the exported text only where no code carries it
+-- (open text, or a label that did not decode).
 with exported as (
-    select
-        respondent_id, source_respondent_id, route, poll, export_date,
-        variable_id, raw_value, code, numeric_value
+    select respondent_id, route, poll, variable_id, raw_value, code, numeric_value
     from {{ ref('stg_talk_london__responses') }}
     union all
-    select
-        respondent_id, source_respondent_id, route, poll, export_date,
-        variable_id, raw_value, code, numeric_value
+    select respondent_id, route, poll, variable_id, raw_value, code, numeric_value
     from {{ ref('stg_yougov__responses') }}
 ),
 
 banded as (
     select
         exported.respondent_id,
-        exported.source_respondent_id,
         exported.route,
         exported.poll,
-        exported.export_date,
         exported.variable_id,
-        exported.raw_value,
+        case when exported.code is null and exported.numeric_value is null
+            then exported.raw_value end as raw_value,
         coalesce(exported.code, bands.code) as code,
         exported.numeric_value
     from exported
@@ -42,10 +40,8 @@ missing_codes as (
 derived as (
     select
         banded.respondent_id,
-        any_value(banded.source_respondent_id) as source_respondent_id,
         any_value(banded.route) as route,
         any_value(banded.poll) as poll,
-        any_value(banded.export_date) as export_date,
         derivations.variable_id,
         null::varchar as raw_value,
         case

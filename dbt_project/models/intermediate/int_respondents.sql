@@ -10,19 +10,26 @@
     "select breakdown from " ~ source('ref', 'breakdowns') ~ " order by position"
 ) %}
 
-with answers as (
-    select * from {{ ref('int_answers') }}
+-- Only the answers this model reads (profile questions, breakdown sources, the victimisation
+-- block), taken once from the long fact: a few of its 150 rows per respondent.
+with answers as materialized (
+    select respondent_id, variable_id, code
+    from {{ ref('int_answers') }}
+    where variable_id in (
+        select variable_id from {{ source('ref', 'variables') }} where kind = 'demographic'
+        union all
+        select source_variable from {{ source('ref', 'breakdown_groups') }}
+        union all
+        select unnest(['C_VICTIM_CRIME', 'C_VICTIM_ASB', 'C_COURT', 'C_VICTIM_ANY'])
+    )
 ),
 
 respondents as (
-    select
-        respondent_id,
-        any_value(source_respondent_id) as source_respondent_id,
-        any_value(route) as route,
-        any_value(poll) as poll,
-        any_value(export_date) as export_date
-    from answers
-    group by respondent_id
+    select respondent_id, source_respondent_id, route, poll, export_date
+    from {{ ref('stg_talk_london__respondents') }}
+    union all
+    select respondent_id, source_respondent_id, route, poll, export_date
+    from {{ ref('stg_yougov__respondents') }}
 ),
 
 profile as (

@@ -1,5 +1,6 @@
 -- The long fact of answers: one row per respondent x variable (derived variables included), with
--- the answer's status and whether it is in the variable's base.
+-- the answer's status and whether it is in the variable's base. Kept narrow (one row per answer:
+-- at 1M respondents 150M rows): labels, questions and base rules are in ref.* / dim_questions.
 --
 -- status: 'answered' (substantive), 'dont_know', 'prefer_not_to_say', 'not_applicable' (the
 -- missing codes), 'skipped' (blank although asked), 'not_asked' (the asked_if condition is false,
@@ -88,9 +89,12 @@ classified as (
     left join conditions as condition
         on condition.respondent_id = answers.respondent_id
         and condition.variable_id = variables.asked_if_question
+    -- keyed only on multi-select rows: the other rows skip the lookup
     left join multi_answers
         on multi_answers.respondent_id = answers.respondent_id
-        and multi_answers.question_id = variables.question_id
+        and multi_answers.question_id = case
+            when variables.kind = 'multi_option' then variables.question_id
+        end
     left join {{ source('ref', 'no_suggestion') }} as no_suggestion
         on no_suggestion.base_rule = variables.base_rule
         -- normalised only where it can matter: open text
@@ -117,9 +121,7 @@ select
     coded.route,
     coded.poll,
     coded.variable_id,
-    coded.question_id,
     coded.code,
-    coalesce(variable_codes.label, codes.label) as code_label,
     coded.text,
     coded.status,
     coded.status = 'dont_know' as is_dont_know,
@@ -128,11 +130,6 @@ select
     coded.status = 'skipped' as is_skipped,
     coded.status = 'not_asked' as is_not_asked,
     coded.status = 'no_suggestion' as is_no_suggestion,
-    coded.status <> 'not_asked' and not list_contains(base_rules.exclude, coded.status) as in_base,
-    coded.base_rule
+    coded.status <> 'not_asked' and not list_contains(base_rules.exclude, coded.status) as in_base
 from coded
 inner join {{ source('ref', 'base_rules') }} as base_rules using (base_rule)
-left join {{ source('ref', 'variable_codes') }} as variable_codes
-    on variable_codes.variable_id = coded.variable_id and variable_codes.code = coded.code
-left join {{ source('ref', 'codes') }} as codes
-    on codes.scale = coded.scale and codes.code = coded.code

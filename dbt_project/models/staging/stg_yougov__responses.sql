@@ -1,11 +1,36 @@
 -- YouGov answers from both polls, long: one row per respondent x exported variable.
--- Answers are already codes; a numeric variable (age in years) goes to `numeric_value` instead.
+-- Answers are already codes: coded columns are unpivoted as integers (no round trip through
+-- text), open-text columns separately as text. A numeric variable (age in years) goes to
+-- `numeric_value` instead of `code`. Column lists come from ref.variables (the questionnaire).
 {%- set polls = {'yougov_representative': 'rep', 'yougov_bame_boost': 'boost'} %}
+{%- set coded_columns = ref_values(
+    "select raw_column from " ~ source('ref', 'variables')
+    ~ " where exported and kind <> 'open_text' order by position"
+) %}
+{%- set text_columns = ref_values(
+    "select raw_column from " ~ source('ref', 'variables')
+    ~ " where exported and kind = 'open_text' order by position"
+) %}
 
 with answers as (
     {%- for source_id, prefix in polls.items() %}
+    {%- set relation = source('raw', source_id ~ '_responses') %}
     select '{{ source_id }}' as source_id, '{{ prefix }}-' as id_prefix, *
-    from ({{ unpivot_answers(source('raw', source_id ~ '_responses'), 'record') }})
+    from (
+        select
+            record as source_respondent_id, _export_date as export_date, raw_column,
+            value::integer as raw_code, null::varchar as raw_text
+        from {{ relation }}
+        unpivot include nulls (value for raw_column in ({{ coded_columns | join(', ') }}))
+        {%- if text_columns %}
+        union all
+        select
+            record as source_respondent_id, _export_date as export_date, raw_column,
+            null::integer as raw_code, value as raw_text
+        from {{ relation }}
+        unpivot include nulls (value for raw_column in ({{ text_columns | join(', ') }}))
+        {%- endif %}
+    )
     {%- if not loop.last %}
     union all
     {%- endif %}
@@ -25,14 +50,9 @@ decoded as (
         exports.route,
         exports.poll,
         variables.variable_id,
-        answers.raw_value,
-        case
-            when variables.kind <> 'open_text' and not variables.yg_numeric
-                then try_cast(answers.raw_value as integer)
-        end as code,
-        case
-            when variables.yg_numeric then try_cast(answers.raw_value as integer)
-        end as numeric_value,
+        coalesce(answers.raw_text, answers.raw_code::varchar) as raw_value,
+        case when not variables.yg_numeric then answers.raw_code end as code,
+        case when variables.yg_numeric then answers.raw_code end as numeric_value,
         answers.export_date
     from answers
     inner join variables on variables.raw_column = answers.raw_column
