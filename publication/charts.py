@@ -250,6 +250,8 @@ def write_charts(folder: Path, q: Questionnaire, est: Estimates) -> list[Path]:
             fig = draw_chart(spec, q, est)
             png, svg = folder / f"{spec.id}.png", folder / f"{spec.id}.svg"
             fig.savefig(png, format="png", dpi=DPI, metadata=PNG_METADATA)
+            # the layout is fixed by the first save: the second does not solve it again
+            fig.set_layout_engine("none")
             fig.savefig(svg, format="svg", metadata=SVG_METADATA)
             paths += [png, svg]
     return paths

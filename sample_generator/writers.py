@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
-import pyreadstat
 import xlsxwriter
 
 from sample_generator.respondents import BLANK
@@ -106,6 +104,10 @@ def write_yougov_sav(
     age_years,
     created: datetime,
 ) -> None:
+    # imported here: the comment coder imports this package at start-up and needs neither
+    import pandas as pd
+    import pyreadstat
+
     spec = q.exports[source_id]
     variables = q.exported_variables()
     data: dict[str, object] = {}

@@ -1,6 +1,7 @@
 -- The keys int_responses joins its answers on are unique in the reference tables, so that each
 -- answer gives exactly one row (with equal_row_count, the key test of int_answers carries over).
 {{ config(meta={'dagster': {'ref': {'name': 'int_responses'}}}) }}
+-- depends_on: {{ ref('int_responses') }}
 {%- set keys = [
     ('variables', ['variable_id']),
     ('base_rules', ['base_rule']),

@@ -11,7 +11,6 @@ import polars as pl
 
 from comments.codeframe import load_codeframe
 from comments.evaluation import EVALUATION, coder_agreement
-from comments.gate import scan_texts
 from comments.warehouse import SCHEMA, analysed, build_tables, read_comments, write_tables
 from ingest.coded_comments import FILE_PATTERN, load_coded_comments
 from ingest.warehouse import connect_warehouse
@@ -141,6 +140,8 @@ def quotes_hold_no_personal_data(paths: SurveyPaths) -> dg.AssetCheckResult:
         quotes = con.execute(
             f"select theme_id, quote_number, quote from {SCHEMA}.published_quotes"
         ).fetchall()
+    from comments.gate import scan_texts  # imports openpyxl: not needed at start-up
+
     findings = scan_texts({f"{theme} quote {n}": quote for theme, n, quote in quotes})
     return dg.AssetCheckResult(
         passed=findings.passed,

@@ -14,6 +14,7 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
 from ingest.warehouse import LOCK_MESSAGE, WarehouseLocked, make_private, private_umask
+from orchestration import prewarm
 from orchestration.resources import REPO_ROOT, SurveyPaths
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -123,6 +124,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Survey
 
     Artefacts and logs of the invocation go to `$SURVEY_BUILD_DIR/dbt/<run id>/<step>/`.
     """
+    prewarm.start()  # the later steps' imports, while this process waits on dbt
     # profiles.yml reads SURVEY_BUILD_DIR; dbt runs from the project folder, so pass it absolute.
     os.environ["SURVEY_BUILD_DIR"] = str(paths.build_path)
     target_path = (

@@ -9,7 +9,6 @@ from pathlib import Path
 import dagster as dg
 
 from comments.publish import write_agreement_csv
-from expectations.docs import release_writer
 from orchestration.defs.comments import (
     CODER_AGREEMENT,
     DRUGS_STANCE_COUNTS,
@@ -20,7 +19,6 @@ from orchestration.defs.comments import (
 from orchestration.defs.weighting import SUMMARY
 from orchestration.resources import SurveyPaths
 from publication.chart_specs import CHARTS
-from publication.release import Release, publish_release
 
 SUPPLEMENTARY_TABLES = dg.AssetKey(["published", "supplementary_tables"])
 FIGURES = dg.AssetKey(["published", "figures"])
@@ -86,7 +84,11 @@ def _size(paths: list[Path]) -> int:
 )
 def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
     """Build every output into a staging folder, then swap it in as `published/` in one step."""
-    release: Release = publish_release(
+    # Imported here, not at start-up: matplotlib, xlsxwriter, pandas (the dbt step prewarms them).
+    from expectations.docs import release_writer
+    from publication.release import publish_release
+
+    release = publish_release(
         paths.warehouse_path,
         paths.build_path,
         context.run.run_id,

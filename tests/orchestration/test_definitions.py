@@ -19,6 +19,8 @@ RAW_KEYS = {dg.AssetKey(["raw", f"{source}_responses"]) for source in SOURCES}
 REF_KEYS = {dg.AssetKey(["ref", name]) for name in BUILDERS}
 STG_TALK_LONDON = dg.AssetKey(["staging", "stg_talk_london__responses"])
 STG_YOUGOV = dg.AssetKey(["staging", "stg_yougov__responses"])
+INT_ANSWERS = dg.AssetKey(["intermediate", "int_answers"])
+INT_RESPONSES = dg.AssetKey(["intermediate", "int_responses"])
 STAGING_KEYS = {STG_TALK_LONDON, STG_YOUGOV}
 ALL_KEYS = RAW_KEYS | REF_KEYS | STAGING_KEYS
 
@@ -50,9 +52,10 @@ def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
     checks = {(c.asset_key, c.name) for c in defs.resolve_asset_graph().asset_check_keys}
     assert checks >= {
         (STG_TALK_LONDON, "assert_tl_labels_decoded"),
-        (STG_TALK_LONDON, "unique_stg_talk_london__responses_respondent_id_variable_id"),
         (STG_YOUGOV, "assert_yougov_codes_defined"),
-        (STG_YOUGOV, "unique_stg_yougov__responses_respondent_id_variable_id"),
+        (INT_ANSWERS, "unique_combination_of_columns_int_answers_respondent_id__variable_id"),
+        (INT_RESPONSES, "equal_row_count_int_responses_ref_int_answers_"),
+        (INT_RESPONSES, "assert_ref_keys_unique"),
     }
 
 
