@@ -6,10 +6,11 @@ with rules_without_dk as (
     where list_contains(exclude, 'dont_know')
 )
 
-select 'int_responses' as model, respondent_id as id, variable_id
-from {{ ref('int_responses') }}
-where is_dont_know and in_base
-    and base_rule in (select base_rule from rules_without_dk)
+select 'int_responses' as model, responses.respondent_id as id, responses.variable_id
+from {{ ref('int_responses') }} as responses
+inner join {{ source('ref', 'variables') }} as variables using (variable_id)
+where responses.is_dont_know and responses.in_base
+    and variables.base_rule in (select base_rule from rules_without_dk)
 union all
 select 'fct_estimates', route || '/' || breakdown || '/' || group_id, estimates.variable_id
 from {{ ref('fct_estimates') }} as estimates
