@@ -6,12 +6,13 @@ matched (`misconduct.vetting: vetting`; `+word` is a `with` term), so an analyst
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import polars as pl
 
 from .codeframe import Codeframe, Theme, load_codeframe
-from .rules import Rule, sentences
+from .rules import Rule, normalise, sentences, term_anchor
 
 NO_RULE_EVIDENCE = "no theme rule matched"
 
@@ -23,17 +24,28 @@ class Code:
     stance: str | None = None  # the drugs theme only
 
 
-def code_comment(text: str, codeframe: Codeframe | None = None) -> list[Code]:
-    """The themes of one comment (at least one: 'other' when no rule fires)."""
+def code_comment(
+    text: str, codeframe: Codeframe | None = None, candidates: Collection[str] | None = None
+) -> list[Code]:
+    """The themes of one comment (at least one: 'other' when no rule fires).
+
+    `candidates`, when given, holds the theme rules that may fire in `text` (`candidate_rules`):
+    the others are not tried, which changes nothing but the time taken.
+    """
     codeframe = codeframe or load_codeframe()
     parts = sentences(text)
     codes = []
     for theme in codeframe.themes:
-        hits = _hits(theme.rules, parts)
+        rules = theme.rules
+        if candidates is not None:
+            rules = tuple(r for r in rules if r.id in candidates)
+            if not rules:
+                continue
+        hits = _hits(rules, parts)
         if hits:
             stance = None
             if theme.stances:
-                stance, stance_hits = _stance(theme, [s for s in parts if _hits(theme.rules, [s])])
+                stance, stance_hits = _stance(theme, [s for s in parts if _hits(rules, [s])])
                 hits += stance_hits
             codes.append(Code(theme.id, _evidence(hits), stance))
     return codes or [Code(codeframe.other.id, NO_RULE_EVIDENCE)]
@@ -42,17 +54,59 @@ def code_comment(text: str, codeframe: Codeframe | None = None) -> list[Code]:
 def code_comments(comments: pl.DataFrame, codeframe: Codeframe | None = None) -> pl.DataFrame:
     """One row per comment x theme: `respondent_id`, `theme_id`, `evidence`, `stance`.
 
-    `comments` needs `respondent_id` and `text`.
+    `comments` needs `respondent_id` and `text`. Each distinct text is coded once, trying only
+    the rules `candidate_rules` leaves; the rows come in the order of `comments`, each
+    comment's themes in the codeframe's order.
     """
     codeframe = codeframe or load_codeframe()
-    rows = [
-        {"respondent_id": rid, "theme_id": c.theme_id, "evidence": c.evidence, "stance": c.stance}
-        for rid, text in comments.select("respondent_id", "text").iter_rows()
-        for c in code_comment(text, codeframe)
-    ]
-    return pl.DataFrame(rows, schema=CODED_SCHEMA)
+    texts = comments["text"].unique(maintain_order=True)
+    coded: dict[str, list] = {"text_index": [], "code_index": [], **{c: [] for c in CODES}}
+    for i, (text, rules) in enumerate(zip(texts, candidate_rules(texts, codeframe), strict=True)):
+        for j, code in enumerate(code_comment(text, codeframe, rules)):
+            coded["text_index"].append(i)
+            coded["code_index"].append(j)
+            coded["theme_id"].append(code.theme_id)
+            coded["evidence"].append(code.evidence)
+            coded["stance"].append(code.stance)
+    index = pl.DataFrame({"text": texts, "text_index": pl.int_range(texts.len(), eager=True)})
+    return (
+        comments.select("respondent_id", "text")
+        .with_row_index("row")
+        .join(index, on="text", how="left", nulls_equal=True)
+        .join(
+            pl.DataFrame(
+                coded, schema_overrides={"text_index": pl.Int64, **{c: pl.String for c in CODES}}
+            ),
+            on="text_index",
+        )
+        .sort("row", "code_index")
+        .select(list(CODED_SCHEMA))
+    )
 
 
+def candidate_rules(texts: pl.Series, codeframe: Codeframe | None = None) -> list[set[str]]:
+    """Per text, the theme rules that may fire in it: those with an `any` term whose literal
+    start (`term_anchor`) is in the text's normal form. A rule fires only on a sentence holding
+    one of its `any` terms, and every match of a term starts with its anchor, so a rule left
+    out cannot fire. One pass of polars' Aho-Corasick search over all texts."""
+    codeframe = codeframe or load_codeframe()
+    rules_of: dict[str, list[str]] = {}
+    always = set()
+    for theme in codeframe.themes:
+        for rule in theme.rules:
+            for term in rule.any:
+                anchor = term_anchor(term)
+                if anchor:
+                    rules_of.setdefault(anchor, []).append(rule.id)
+                else:
+                    always.add(rule.id)
+    anchors = list(rules_of)
+    normal = pl.Series([normalise(t) for t in texts], dtype=pl.String)
+    found = normal.str.extract_many(anchors, overlapping=True).to_list()
+    return [always | {r for a in set(hits or ()) for r in rules_of[a]} for hits in found]
+
+
+CODES = ("theme_id", "evidence", "stance")
 CODED_SCHEMA = {
     "respondent_id": pl.String,
     "theme_id": pl.String,

@@ -17,6 +17,8 @@ A comment is quoted under one theme at most, and the same words only once.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from itertools import groupby
 
 import polars as pl
 
@@ -51,13 +53,24 @@ def select_quotes(
             (pl.col("quote_permission") == PERMISSION_YES) & (pl.col("n") >= MIN_GROUP_COMMENTS)
         )
     )
+    respondents = candidates["respondent_id"].unique()
+    order = pl.DataFrame(
+        {
+            "respondent_id": respondents,
+            "order": [_order(codeframe.version, rid) for rid in respondents],
+        }
+    )
+    candidates = candidates.join(order, on="respondent_id", how="left").with_columns(
+        several_themes=pl.col("n_themes") > 1
+    )
     rows, quoted, seen = [], set(), set()
+    safe = _SafeQuotes()
     for theme_id in codeframe.theme_ids:
         number = 0
         for route in ROUTES:
             group = candidates.filter((pl.col("theme_id") == theme_id) & (pl.col("route") == route))
             taken = 0
-            for quote, rid in _ranked(group, codeframe.version):
+            for quote, rid in _ranked(group, safe):
                 if taken == QUOTES_PER_ROUTE:
                     break
                 if rid in quoted or normalise(quote) in seen:
@@ -72,14 +85,45 @@ def select_quotes(
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
-def _ranked(group: pl.DataFrame, version: str) -> list[tuple[str, str]]:
-    """Safe quotes of a group, best first, with the respondent they come from."""
-    ranked = []
-    for rid, text, n_themes in group.select("respondent_id", "text", "n_themes").iter_rows():
-        redacted, kinds = redact(text)
-        quote = shorten(redacted, MAX_QUOTE_CHARS)
-        if not scan_texts([quote]).passed:
-            continue
-        order = hashlib.sha256(f"{version}|{rid}".encode()).hexdigest()
-        ranked.append(((bool(kinds), n_themes > 1, order), quote, rid))
-    return [(quote, rid) for _, quote, rid in sorted(ranked)]
+class _SafeQuotes:
+    """A comment as it may be quoted (redacted and cut) and whether redaction found personal
+    data, or None when the gate would still find some; each distinct text worked out once."""
+
+    def __init__(self) -> None:
+        self._done: dict[str, tuple[str, bool] | None] = {}
+
+    def __call__(self, text: str) -> tuple[str, bool] | None:
+        if text not in self._done:
+            redacted, kinds = redact(text)
+            quote = shorten(redacted, MAX_QUOTE_CHARS)
+            self._done[text] = (quote, bool(kinds)) if scan_texts([quote]).passed else None
+        return self._done[text]
+
+
+def _order(version: str, respondent_id: str) -> str:
+    """Where a comment comes among equals: stable, and unrelated to any answer."""
+    return hashlib.sha256(f"{version}|{respondent_id}".encode()).hexdigest()
+
+
+def _ranked(group: pl.DataFrame, safe: _SafeQuotes) -> Iterator[tuple[str, str]]:
+    """Safe quotes of a group, best first, with the respondent they come from.
+
+    Best first: needing no redaction, then coded to the theme alone, then by `_order` (then by
+    the quote). Comments are redacted in that order as the caller asks for more (it takes two),
+    the redacted ones kept for the end, so a group of 100,000 comments costs a sort rather
+    than 100,000 redactions.
+    """
+    keyed = group.select("several_themes", "order", "respondent_id", "text").sort(pl.all())
+    redacted = []
+    for _, ties in groupby(keyed.iter_rows(), key=lambda row: row[:2]):
+        found = []
+        for *_, rid, text in ties:
+            if (worked := safe(text)) is not None:
+                quote, has_kinds = worked
+                found.append((has_kinds, quote, rid))
+        for has_kinds, quote, rid in sorted(found):
+            if has_kinds:
+                redacted.append((quote, rid))
+            else:
+                yield quote, rid
+    yield from redacted

@@ -37,6 +37,18 @@ def term_pattern(terms: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w'])")
 
 
+def term_anchor(term: str) -> str:
+    """The text every match of the term starts with: its words up to the first wildcard, that
+    word without its `*` ('vett*': 'vett'; 'redirect* funding': 'redirect'). The words of a
+    normal form are separated by single spaces, which is all `\\s` can match there."""
+    words = []
+    for word in term.split():
+        words.append(word.removesuffix("*"))
+        if word.endswith("*"):
+            break
+    return " ".join(words)
+
+
 @dataclass(frozen=True)
 class Rule:
     id: str

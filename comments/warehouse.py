@@ -17,7 +17,7 @@ from survey.questionnaire import Questionnaire, load_questionnaire
 from .codeframe import Codeframe, load_codeframe
 from .coder import code_comments
 from .counts import drugs_stance_counts, theme_counts
-from .exclusion import exclusion_counts, has_suggestion
+from .exclusion import exclusion_counts, has_suggestion_flags
 from .overrides import apply_manual_codes
 from .quotes import select_quotes
 
@@ -58,12 +58,7 @@ class CommentTables:
 
 def analysed(comments: pl.DataFrame, q: Questionnaire | None = None) -> pl.DataFrame:
     """The comments with a suggestion (comments.exclusion)."""
-    q = q or load_questionnaire()
-    return comments.filter(
-        pl.col("text").map_elements(
-            lambda t: has_suggestion(t, q), return_dtype=pl.Boolean, skip_nulls=False
-        )
-    )
+    return comments.filter(has_suggestion_flags(comments["text"], q))
 
 
 def build_tables(
@@ -76,7 +71,12 @@ def build_tables(
     codeframe = codeframe or load_codeframe()
     q = q or load_questionnaire()
     kept = analysed(comments, q)
-    texts = dict(kept.select("respondent_id", "text").iter_rows())
+    # the texts of respondents coded by hand (their drugs stance comes from the text)
+    texts = dict(
+        kept.filter(pl.col("respondent_id").is_in(manual["respondent_id"].implode()))
+        .select("respondent_id", "text")
+        .iter_rows()
+    )
     coded = (
         apply_manual_codes(code_comments(kept, codeframe), manual, texts, codeframe)
         .join(kept.select("respondent_id", "route", "poll"), on="respondent_id")

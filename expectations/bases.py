@@ -6,6 +6,9 @@ base rule as the questionnaire states it (never the warehouse's own `in_base` co
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import duckdb
 import pandas as pd
 import polars as pl
@@ -97,13 +100,15 @@ def _rules_frame(s: GateSettings) -> tuple[pl.DataFrame, list[str]]:
     return rules, kinds
 
 
-def _memberships_sql(s: GateSettings) -> str:
-    """Respondent x (breakdown, group): the route total and each group reported for the route."""
-    parts = [f"select respondent_id, 'total' as breakdown, 'total' as group_id from {RESPONDENTS}"]
+def _memberships_sql(s: GateSettings, by_profile: bool = False) -> str:
+    """Respondent (or profile) x (breakdown, group): the route total and each group reported
+    for the route."""
+    key, source = ("profile_id, route", PROFILES) if by_profile else ("respondent_id", RESPONDENTS)
+    parts = [f"select {key}, 'total' as breakdown, 'total' as group_id from {source}"]
     for bid, b in s.questionnaire.breakdowns.items():
         routes = ", ".join(f"'{r}'" for r in b.routes)
         parts.append(
-            f"select respondent_id, '{bid}', grp_{bid} from {RESPONDENTS} "
+            f"select {key}, '{bid}', grp_{bid} from {source} "
             f"where grp_{bid} is not null and route in ({routes})"
         )
     return "\nunion all\n".join(parts)
@@ -113,41 +118,21 @@ def bases(con: duckdb.DuckDBPyConnection, s: GateSettings) -> tuple[pd.DataFrame
     """Every row of fct_estimates beside its recomputed base: the respondents of its cell
     (variable x route x breakdown x group) less those its base rule excludes and those not
     asked; status rows count every respondent of the cell. Cells the answers have but the mart
-    lacks appear with no published base."""
+    lacks appear with no published base.
+
+    The answers are counted once per variable and respondent profile (the route and the group
+    of every breakdown: 11k profiles at 1M respondents), and the counts summed into each
+    profile's cells, rather than every answer joined to each group of its respondent (1.5
+    billion rows at 1M). Should an answer carry another route than its respondent, or belong to
+    no respondent (a broken warehouse), the answers are counted by respondent instead: the frame
+    is the same either way.
+    """
     rules, kinds = _rules_frame(s)
-    excluded = " or ".join(f"(rules.excludes_{k} and responses.is_{k})" for k in kinds)
-    with registered(con, "gate_base_rules", rules):
-        frame = con.sql(
-            f"""
-            with memberships as ({_memberships_sql(s)}),
-            recomputed as (
-                select responses.variable_id, responses.route, memberships.breakdown,
-                    memberships.group_id,
-                    count(*) as respondents,
-                    count(*) filter (where not (responses.is_not_asked or {excluded})) as base
-                from {FACTS} as responses
-                inner join gate_base_rules as rules using (variable_id)
-                inner join memberships using (respondent_id)
-                group by all
-            ),
-            published as (
-                select variable_id, route, breakdown, group_id, category_kind, category,
-                    unweighted_base
-                from {ESTIMATES}
-            )
-            select variable_id, route, breakdown, group_id, published.category_kind,
-                published.category,
-                published.unweighted_base as published_base,
-                case
-                    when published.category_kind is null then recomputed.base
-                    when published.category_kind = 'status'
-                        then coalesce(recomputed.respondents, 0)
-                    else coalesce(recomputed.base, 0)
-                end as recomputed_base
-            from published
-            full join recomputed using (variable_id, route, breakdown, group_id)
-            """
-        ).df()
+    with registered(con, "gate_base_rules", rules), _profile_counts(con, s, kinds):
+        ((unmatched,),) = con.execute(
+            f"select count(*) from {COUNTS} where profile_id is null"
+        ).fetchall()
+        frame = con.sql(_bases_sql(s, kinds, by_profile=not unmatched)).df()
     expectations = [
         expect("expect_column_values_to_not_be_null", column="published_base"),
         expect(
@@ -157,3 +142,124 @@ def bases(con: duckdb.DuckDBPyConnection, s: GateSettings) -> tuple[pd.DataFrame
         ),
     ]
     return frame, expectations
+
+
+# Temporary tables of the `bases` gate (temporary: the gates open the warehouse read-only).
+PROFILES = "gate_bases_profiles"  # profile_id, route, grp_<breakdown>...
+RESPONDENT_PROFILES = "gate_bases_respondent_profiles"  # respondent_id, route, profile_id
+RULES = "gate_bases_rules"  # var_idx, variable_id, excludes_<kind>...
+COUNTS = "gate_bases_counts"  # profile_id, var_idx, respondents, base
+# A group-by key of at most this many bits (profile and variable indexes, a NULL slot each) is
+# aggregated in DuckDB's perfect hash table, an array indexed by the key; the answers come
+# respondent by respondent, and with the profile first in the key consecutive answers update
+# neighbouring slots. 2^22 slots of two counters: about 0.1 GB per thread. Larger keys use the
+# ordinary hash aggregate (slower, same result).
+MAX_PERFECT_HASH_BITS = 22
+
+
+@contextmanager
+def _profile_counts(
+    con: duckdb.DuckDBPyConnection, s: GateSettings, kinds: list[str]
+) -> Iterator[None]:
+    """`COUNTS`, one row per profile and variable with answers: all answers and those in the
+    recomputed base. Answers matched to no respondent of their route are counted under a NULL
+    profile. The temporary tables are dropped on exit."""
+    groups = [f"grp_{b}" for b in s.questionnaire.breakdowns]
+    same_profile = " and ".join(f"r.{c} is not distinct from p.{c}" for c in ["route", *groups])
+    excluded = " or ".join(f"(rules.excludes_{k} and responses.is_{k})" for k in kinds)
+    ((threshold,),) = con.execute(
+        "select value from duckdb_settings() where name = 'perfect_ht_threshold'"
+    ).fetchall()
+    try:
+        con.execute(
+            f"""
+            create or replace temp table {PROFILES} as
+            select (row_number() over ())::integer as profile_id, *
+            from (select distinct route, {", ".join(groups)} from {RESPONDENTS})
+            """
+        )
+        con.execute(
+            f"""
+            create or replace temp table {RESPONDENT_PROFILES} as
+            select r.respondent_id, r.route, p.profile_id
+            from {RESPONDENTS} as r
+            inner join {PROFILES} as p on {same_profile}
+            """
+        )
+        con.execute(
+            f"""
+            create or replace temp table {RULES} as
+            select (row_number() over ())::integer as var_idx, * from gate_base_rules
+            """
+        )
+        ((profiles, variables),) = con.execute(
+            f"select (select count(*) from {PROFILES}), (select count(*) from {RULES})"
+        ).fetchall()
+        bits = (profiles + 1).bit_length() + (variables + 1).bit_length()
+        if int(threshold) < bits <= MAX_PERFECT_HASH_BITS:
+            con.execute(f"set perfect_ht_threshold = {bits}")
+        con.execute(
+            f"""
+            create or replace temp table {COUNTS} as
+            select profiles.profile_id, rules.var_idx,
+                count(*) as respondents,
+                count(*) filter (where not (responses.is_not_asked or {excluded})) as base
+            from {FACTS} as responses
+            inner join {RULES} as rules using (variable_id)
+            left join {RESPONDENT_PROFILES} as profiles using (respondent_id, route)
+            group by profiles.profile_id, rules.var_idx
+            """
+        )
+        yield
+    finally:
+        con.execute(f"set perfect_ht_threshold = {threshold}")
+        for table in (COUNTS, RULES, RESPONDENT_PROFILES, PROFILES):
+            con.execute(f"drop table if exists temp.main.{table}")
+
+
+def _bases_sql(s: GateSettings, kinds: list[str], by_profile: bool) -> str:
+    """The frame's query: cells counted from `COUNTS` by profile, or from the answers by
+    respondent."""
+    if by_profile:
+        recomputed = f"""
+            select rules.variable_id, memberships.route, memberships.breakdown,
+                memberships.group_id,
+                sum(counts.respondents)::bigint as respondents,
+                sum(counts.base)::bigint as base
+            from {COUNTS} as counts
+            inner join {RULES} as rules using (var_idx)
+            inner join ({_memberships_sql(s, by_profile=True)}) as memberships
+                using (profile_id)
+            group by all
+            """
+    else:
+        excluded = " or ".join(f"(rules.excludes_{k} and responses.is_{k})" for k in kinds)
+        recomputed = f"""
+            select responses.variable_id, responses.route, memberships.breakdown,
+                memberships.group_id,
+                count(*) as respondents,
+                count(*) filter (where not (responses.is_not_asked or {excluded})) as base
+            from {FACTS} as responses
+            inner join gate_base_rules as rules using (variable_id)
+            inner join ({_memberships_sql(s)}) as memberships using (respondent_id)
+            group by all
+            """
+    return f"""
+        with recomputed as ({recomputed}),
+        published as (
+            select variable_id, route, breakdown, group_id, category_kind, category,
+                unweighted_base
+            from {ESTIMATES}
+        )
+        select variable_id, route, breakdown, group_id, published.category_kind,
+            published.category,
+            published.unweighted_base as published_base,
+            case
+                when published.category_kind is null then recomputed.base
+                when published.category_kind = 'status'
+                    then coalesce(recomputed.respondents, 0)
+                else coalesce(recomputed.base, 0)
+            end as recomputed_base
+        from published
+        full join recomputed using (variable_id, route, breakdown, group_id)
+        """
