@@ -93,16 +93,17 @@ def check_allowed(
 
 def check_in_codebook(
     values: pl.Series, allowed: Sequence, column: str, log: ViolationCollector
-) -> None:
-    """Non-blank values must be among `allowed` (labels or codes)."""
-    bad = values.is_not_null() & ~values.is_in(list(allowed))
-    for row in _rows(bad):
+) -> int:
+    """Non-blank values must be among `allowed` (labels or codes); returns how many are not."""
+    bad = _rows(values.is_not_null() & ~values.is_in(list(allowed)))
+    for row in bad:
         log.add(
             Rule.CODEBOOK,
             f"value is not in the codebook (allowed: {describe(allowed)})",
             column,
             row,
         )
+    return len(bad)
 
 
 def check_max_length(

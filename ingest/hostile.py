@@ -72,9 +72,14 @@ def check_file(path: Path, file_format: str, log: ViolationCollector) -> None:
 
 def check_text(frame: pl.DataFrame, log: ViolationCollector) -> None:
     """Every text cell of `frame` (columns named as in the file, rows = data rows)."""
+    either = f"{FORBIDDEN.pattern}|{MOJIBAKE.pattern}"
     for name in frame.columns:
         values = frame.get_column(name)
-        if values.dtype != pl.String:
+        if isinstance(values.dtype, pl.Categorical | pl.Enum):  # judged by its distinct values
+            if not values.unique().drop_nulls().cast(pl.String).str.contains(either).any():
+                continue
+            values = values.cast(pl.String)
+        elif values.dtype != pl.String or not values.str.contains(either).any():
             continue
         for rule, pattern in ((Rule.CONTROL_CHARACTER, FORBIDDEN), (Rule.MOJIBAKE, MOJIBAKE)):
             hits = values.str.contains(pattern.pattern).fill_null(False)

@@ -1,6 +1,7 @@
 """Load an export source's files into the DuckDB warehouse (schema `raw`).
 
-All files are checked before anything is written; the writes then happen in one transaction.
+All files are checked before anything is committed: the writes happen in one transaction,
+file by file as each passes its checks, and are rolled back if any file fails.
 Loads are cumulative and idempotent: a file already in `raw.ingest_log` (same sha256) is
 skipped, and a respondent's row is replaced only by an export of the same or a later date.
 Rows the quality rules screen out (ingest/quality.py) go to `raw.quarantine`, one row per file
@@ -11,6 +12,8 @@ of such rows rejects the source.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
+from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -22,8 +25,11 @@ from .errors import ContractViolation, RawTableMismatch, Rule, Violation
 from .exports import ExportFile, ExportSpec, export_spec, find_export_files
 from .quality import QUARANTINE_COLUMNS, REASONS, Screened, quality_rules, screen
 from .readers import read_export, reader_version
-from .warehouse import connect_warehouse
+from .warehouse import WarehouseLocked, connect_warehouse
 
+# DuckDB's memory while loading: it appends the checked rows (kept as Arrow by polars) to the
+# raw table and spills to disk beyond this, rather than growing with the file.
+MEMORY_LIMIT = "1GB"
 RAW_SCHEMA = "raw"
 INGEST_LOG = f"{RAW_SCHEMA}.ingest_log"
 QUARANTINE = f"{RAW_SCHEMA}.quarantine"
@@ -96,15 +102,23 @@ class LoadSummary:
 class _CheckedFile:
     export: ExportFile
     sha256: str
-    frame: pl.DataFrame  # every delivered row, as read
+    rows: int  # rows delivered in the file
     screened: Screened
 
 
 def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) -> LoadSummary:
-    """Check every export file of `source_id` in `landing_dir`, then load them in one transaction.
+    """Check every export file of `source_id` in `landing_dir` and load them in one transaction.
 
     Raises ContractViolation (nothing written) if any file breaks the contract, and
     FileNotFoundError if the source has no files.
+
+    Files are read, checked and written one at a time, so that only one file's rows are held
+    in memory: each checked file is written into the open transaction and its frames are
+    dropped before the next file is read. The transaction commits only when every file has
+    passed; after the first violation nothing more is written, the remaining files are still
+    checked (all violations are reported together) and the transaction is rolled back. So, as
+    before, nothing is committed unless all files of the source pass, and a load that fails
+    leaves the warehouse as it was.
     """
     spec = export_spec(source_id)
     files = find_export_files(spec, Path(landing_dir))
@@ -112,26 +126,12 @@ def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) 
         raise FileNotFoundError(
             f"no {spec.label} files matching {spec.file_pattern.pattern} in {landing_dir}"
         )
-    checked = _check_all(files, spec)
-    Path(warehouse_path).parent.mkdir(parents=True, exist_ok=True)
-    with connect_warehouse(warehouse_path) as con:  # owner-only; lock errors retried
-        con.begin()
-        try:
-            _create_tables(con, spec)
-            outcomes = _write(con, spec, checked)
-            con.commit()
-        except BaseException:
-            con.rollback()
-            raise
-        respondents = con.execute(f"SELECT count(*) FROM {spec.table}").fetchone()[0]
-        latest = con.execute(
-            f"SELECT max(export_date) FROM {INGEST_LOG} WHERE source_id = ?", [source_id]
-        ).fetchone()[0]
-    quarantined = dict.fromkeys(REASONS, 0)
-    for item, outcome in zip(checked, outcomes, strict=True):
-        if outcome.status == "loaded":
-            for reason, count in item.screened.counts().items():
-                quarantined[reason] += count
+    writer = _Writer(spec, Path(warehouse_path))
+    try:
+        outcomes, quarantined = _check_and_write(files, spec, writer)
+        respondents, latest = writer.commit()
+    finally:
+        writer.close()  # rolls back unless committed
     return LoadSummary(
         source_id,
         spec.table,
@@ -143,10 +143,20 @@ def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) 
     )
 
 
-def _check_all(files: list[ExportFile], spec: ExportSpec) -> list[_CheckedFile]:
-    """Read and check every file, then raise all contract violations together."""
-    checked, errors = [], []
+def _check_and_write(
+    files: list[ExportFile], spec: ExportSpec, writer: _Writer
+) -> tuple[list[FileOutcome], dict[str, int]]:
+    """Read and check every file, writing each while none has failed; then raise all contract
+    violations together (format disagreements last)."""
+    errors: list[ContractViolation] = []
+    disagreements: list[ContractViolation] = []
+    outcomes: list[FileOutcome] = []
+    quarantined = dict.fromkeys(REASONS, 0)
+    dates = Counter(f.export_date for f in files)  # a date in several files: compared
+    firsts: dict[date, tuple[ExportFile, pl.DataFrame]] = {}
     for export in files:
+        day = export.export_date
+        dates[day] -= 1
         try:
             frame = read_export(export.path, spec.source_id)
         except ContractViolation as e:
@@ -157,11 +167,134 @@ def _check_all(files: list[ExportFile], spec: ExportSpec) -> list[_CheckedFile]:
         if share is not None:
             errors.append(share)
             continue
-        checked.append(_CheckedFile(export, _sha256(export.path), frame, screened))
-    errors += _format_disagreements(checked, spec)
-    if errors:
-        raise ContractViolation.combine(errors)
-    return checked
+        first = firsts.setdefault(day, (export, frame)) if dates[day] or day in firsts else None
+        if first is not None and first[1] is not frame:
+            difference = _difference(first[1], frame, spec)
+            if difference:
+                detail = f"differs from {first[0].name} (same export date): {difference}"
+                disagreements.append(
+                    ContractViolation([Violation(export.name, Rule.FORMATS_DIFFER, detail)])
+                )
+        if not dates[day]:
+            firsts.pop(day, None)  # every file of the date seen
+        item = _CheckedFile(export, _sha256(export.path), frame.height, screened)
+        del frame, screened, first
+        if not errors and not disagreements:
+            outcome = writer.write(item)
+            if outcome is not None:
+                outcomes.append(outcome)
+                if outcome.status == "loaded":
+                    for reason, count in item.screened.counts().items():
+                        quarantined[reason] += count
+        del item  # the next file is read without this one's rows in memory
+    if errors or disagreements:
+        raise ContractViolation.combine(errors + disagreements)
+    writer.raise_deferred()
+    return outcomes, quarantined
+
+
+class _Writer:
+    """The one write transaction of a load, opened when the first checked file is written.
+
+    A warehouse that cannot be written (locked, or a raw table that no longer matches the
+    questionnaire) is reported only after every file has been checked, as contract violations
+    come first.
+    """
+
+    def __init__(self, spec: ExportSpec, warehouse_path: Path) -> None:
+        self.spec = spec
+        self.path = warehouse_path
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.stack = ExitStack()
+        self.known: set[str] = set()
+        self.deferred: Exception | None = None
+        self.memory_limit: str | None = None
+        self.committed = False
+
+    def _open(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # owner-only; lock errors retried
+        self.con = self.stack.enter_context(connect_warehouse(self.path))
+        (self.memory_limit,) = self.con.execute("SELECT current_setting('memory_limit')").fetchone()
+        self.con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        self.con.begin()
+        _create_tables(self.con, self.spec)
+        self.known = {
+            sha
+            for (sha,) in self.con.execute(
+                f"SELECT sha256 FROM {INGEST_LOG} WHERE source_id = ?", [self.spec.source_id]
+            ).fetchall()
+        }
+
+    def write(self, item: _CheckedFile) -> FileOutcome | None:
+        """Write one checked file into the transaction (None once writing has been given up)."""
+        if self.deferred is not None:
+            return None
+        if self.con is None:
+            try:
+                self._open()
+            except (RawTableMismatch, WarehouseLocked) as e:
+                self.deferred = e
+                self.close()
+                return None
+        export = item.export
+        outcome = dict(
+            file_name=export.name,
+            format=export.format,
+            export_date=export.export_date,
+            sha256=item.sha256,
+            rows=item.rows,
+            quarantined=item.screened.quarantined.height,
+        )
+        if item.sha256 in self.known:
+            return FileOutcome(**outcome, status="skipped")
+        inserted, replaced, removed = _upsert(self.con, self.spec, item)
+        self.con.execute(
+            f"INSERT INTO {INGEST_LOG} VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
+            [
+                self.spec.source_id,
+                export.name,
+                item.sha256,
+                item.rows,
+                export.export_date,
+                reader_version(self.spec.source_id),
+            ],
+        )
+        self.known.add(item.sha256)
+        return FileOutcome(
+            **outcome,
+            status="loaded",
+            new=inserted - replaced,
+            updated=replaced,
+            removed=removed,
+        )
+
+    def raise_deferred(self) -> None:
+        if self.deferred is not None:
+            raise self.deferred
+
+    def commit(self) -> tuple[int, date | None]:
+        """Commit; returns the rows in the raw table and the latest export date loaded."""
+        self.con.commit()
+        self.committed = True
+        (respondents,) = self.con.execute(f"SELECT count(*) FROM {self.spec.table}").fetchone()
+        (latest,) = self.con.execute(
+            f"SELECT max(export_date) FROM {INGEST_LOG} WHERE source_id = ?",
+            [self.spec.source_id],
+        ).fetchone()
+        return respondents, latest
+
+    def close(self) -> None:
+        con, self.con = self.con, None
+        try:
+            if con is not None:
+                if not self.committed:
+                    with suppress(duckdb.Error):  # closing discards the transaction anyway
+                        con.rollback()
+                if self.memory_limit is not None:  # the database instance may be shared
+                    con.execute(f"SET memory_limit = '{self.memory_limit}'")
+        finally:
+            self.stack.close()
 
 
 def _quarantine_share_violation(
@@ -181,21 +314,6 @@ def _quarantine_share_violation(
     return ContractViolation(
         [Violation(export.name, Rule.QUARANTINE_SHARE, detail, layout=spec.layout)]
     )
-
-
-def _format_disagreements(checked: list[_CheckedFile], spec: ExportSpec) -> list[ContractViolation]:
-    """The same export delivered in several formats must hold the same data."""
-    first_of_date: dict[date, _CheckedFile] = {}
-    errors = []
-    for item in checked:
-        first = first_of_date.setdefault(item.export.export_date, item)
-        difference = _difference(first.frame, item.frame, spec) if first is not item else None
-        if difference:
-            detail = f"differs from {first.export.name} (same export date): {difference}"
-            errors.append(
-                ContractViolation([Violation(item.export.name, Rule.FORMATS_DIFFER, detail)])
-            )
-    return errors
 
 
 def _difference(expected: pl.DataFrame, actual: pl.DataFrame, spec: ExportSpec) -> str | None:
@@ -260,54 +378,6 @@ def _check_layout(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str,
         )
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection, spec: ExportSpec, checked: list[_CheckedFile]
-) -> list[FileOutcome]:
-    known = {
-        sha
-        for (sha,) in con.execute(
-            f"SELECT sha256 FROM {INGEST_LOG} WHERE source_id = ?", [spec.source_id]
-        ).fetchall()
-    }
-    outcomes = []
-    for item in checked:
-        export = item.export
-        outcome = dict(
-            file_name=export.name,
-            format=export.format,
-            export_date=export.export_date,
-            sha256=item.sha256,
-            rows=item.frame.height,
-            quarantined=item.screened.quarantined.height,
-        )
-        if item.sha256 in known:
-            outcomes.append(FileOutcome(**outcome, status="skipped"))
-            continue
-        inserted, replaced, removed = _upsert(con, spec, item)
-        con.execute(
-            f"INSERT INTO {INGEST_LOG} VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
-            [
-                spec.source_id,
-                export.name,
-                item.sha256,
-                item.frame.height,
-                export.export_date,
-                reader_version(spec.source_id),
-            ],
-        )
-        known.add(item.sha256)
-        outcomes.append(
-            FileOutcome(
-                **outcome,
-                status="loaded",
-                new=inserted - replaced,
-                updated=replaced,
-                removed=removed,
-            )
-        )
-    return outcomes
-
-
 def _upsert(
     con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile
 ) -> tuple[int, int, int]:
@@ -319,11 +389,7 @@ def _upsert(
     """
     table, ids = spec.table, spec.id_raw
     export = item.export
-    incoming = item.screened.kept.with_columns(
-        pl.lit(export.name).alias("_source_file"),
-        pl.lit(item.sha256).alias("_source_sha256"),
-        pl.lit(export.export_date).alias("_export_date"),
-    )
+    incoming = item.screened.kept  # lineage columns are added by the INSERT below
     quarantined = item.screened.quarantined.select(
         pl.lit(spec.source_id).alias("source_id"),
         pl.lit(export.name).alias("file_name"),
@@ -339,11 +405,14 @@ def _upsert(
     try:
         (replaced,) = con.execute(
             f"DELETE FROM {table} USING incoming AS i"
-            f" WHERE {table}.{ids} = i.{ids} AND {table}._export_date <= i._export_date"
+            f" WHERE {table}.{ids} = i.{ids} AND {table}._export_date <= ?",
+            [export.export_date],
         ).fetchone()
         (inserted,) = con.execute(
-            f"INSERT INTO {table} BY NAME SELECT i.* FROM incoming AS i"
-            f" WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{ids} = i.{ids})"
+            f"INSERT INTO {table} BY NAME SELECT i.*, ? AS _source_file,"
+            " ? AS _source_sha256, ?::DATE AS _export_date FROM incoming AS i"
+            f" WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{ids} = i.{ids})",
+            [export.name, item.sha256, export.export_date],
         ).fetchone()
         removed = 0
         if quarantined.height:

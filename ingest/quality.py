@@ -210,7 +210,7 @@ def screen(frame: pl.DataFrame, spec: ExportSpec) -> Screened:
     kept = flags.get_column("reason").is_null()
     quarantined = flags.filter(~kept)
     return Screened(
-        kept=frame.filter(kept),
+        kept=frame.filter(kept) if quarantined.height else frame,  # no copy when all are kept
         quarantined=quarantined.select(
             (pl.col(_ROW) + spec.layout.first_data_row).alias("file_row"),
             "respondent_id",

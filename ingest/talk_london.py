@@ -6,15 +6,18 @@ the same export gives the same frame whichever format it was delivered in.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO
 
 import fastexcel
 import polars as pl
 
-from . import hostile
+from . import csv_scan, hostile
 from .checks import (
     check_allowed,
     check_columns,
@@ -35,8 +38,9 @@ WHOLE_NUMBER = r"^(\d+)\.0+$"  # '1.0': a rank stored as a number by a spreadshe
 def read_talk_london(path: Path, source_id: str = "talk_london") -> pl.DataFrame:
     """Read one Talk London export and check its contract (raises ContractViolation).
 
-    Returns the raw-table layout: meta columns under their raw names (typed), then one text
-    column per exported variable named by its lower-case id, labels as delivered.
+    Returns the raw-table layout: meta columns under their raw names (typed), then one column
+    per exported variable named by its lower-case id, labels as delivered (an Enum of the
+    codebook's labels for coded variables, text for open answers).
     """
     spec = export_spec(source_id)
     if spec.values != "labels":
@@ -44,18 +48,22 @@ def read_talk_london(path: Path, source_id: str = "talk_london") -> pl.DataFrame
     export = parse_export_name(Path(path), spec)
     log = ViolationCollector(export.name, SPREADSHEET)
     hostile.check_file(export.path, export.format, log)  # size, zip bomb, macros
+    text_clean = False  # True when a scan of the whole file found no hostile character
     if export.format == "xlsx":
         grid = _read_xlsx_grid(export.path, spec, log)
     else:
-        grid = _read_csv_grid(export.path, spec, log)
+        grid, text_clean = _read_csv_grid(export.path, spec, log)
     header, data = _header_and_data(grid, spec, log)
+    del grid
     check_columns(header, spec, log)
     hostile.check_header(header, log)
     log.raise_if_any()
     named = data.select(
         pl.col(data.columns[header.index(name)]).alias(name) for name in spec.expected_columns
     )
-    hostile.check_text(named, log)  # control, zero-width, bidi characters; mojibake
+    del data
+    if not text_clean:
+        hostile.check_text(named, log)  # control, zero-width, bidi characters; mojibake
     frame = _typed(named, spec, log)
     log.raise_if_any()
     return frame
@@ -77,7 +85,50 @@ def _read_xlsx_grid(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl
         raise log.fail(Rule.UNREADABLE, f"not a readable XLSX workbook ({_first_line(e)})") from e
 
 
-def _read_csv_grid(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
+def _read_csv_grid(
+    path: Path, spec: ExportSpec, log: ViolationCollector
+) -> tuple[pl.DataFrame, bool]:
+    """The cells as a grid (row 0 the header) and whether the text is known to be clean.
+
+    The file is never held whole: one streaming scan (ingest/csv_scan.py) checks the encoding
+    and tells whether the structure and the text are plain; only when they are not do the
+    exact checks run (the csv module's structural pass, streamed; the per-cell text check).
+    polars then reads the file itself, the coded variables' columns as categoricals.
+    """
+    if codecs.lookup(spec.encoding).name != "utf-8":
+        return _read_csv_grid_in_memory(path, spec, log), False
+    try:
+        scan = csv_scan.scan(path, spec.delimiter, csv.field_size_limit())
+    except csv_scan.EmptyFile:
+        raise log.fail(Rule.EMPTY, "file is empty (no header row)") from None
+    except csv_scan.BadEncoding as e:
+        raise _encoding_violation_in_file(path, e.start, e.end, spec, log) from None
+    if scan.structure_ok:
+        _check_header_position(_first_records(path, spec), spec, log)
+    else:
+        with open(path, encoding="utf-8-sig", newline="") as text:
+            _check_structure(text, spec, log)
+    log.raise_if_any()
+    options = dict(
+        has_header=False,
+        infer_schema=False,
+        separator=spec.delimiter,
+        quote_char='"',
+        raise_if_empty=False,
+    )
+    first = pl.read_csv(path, n_rows=1, **options)
+    coded = _coded_columns(spec)
+    categorical = {
+        column: pl.Categorical
+        for column in first.columns
+        if first.height and first.get_column(column)[0] in coded
+    }
+    grid = pl.read_csv(path, schema_overrides=categorical, **options)
+    return grid, scan.text_clean
+
+
+def _read_csv_grid_in_memory(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
+    """Any other declared encoding: decoded whole, then read."""
     data = path.read_bytes().removeprefix(UTF8_BOM)
     if not data.strip():
         raise log.fail(Rule.EMPTY, "file is empty (no header row)")
@@ -85,21 +136,8 @@ def _read_csv_grid(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.
         text = data.decode(spec.encoding)
     except UnicodeDecodeError as e:
         raise _encoding_violation(data, e, spec, log) from e
-    # A structural pass with the csv module gives exact row numbers, which polars does not.
-    records = csv.reader(io.StringIO(text, newline=""), delimiter=spec.delimiter, strict=True)
-    first_rows: list[list[str]] = []
-    widths: list[int] = []
-    try:
-        for record in records:
-            if len(first_rows) < HEADER_SEARCH_ROWS:
-                first_rows.append(record)
-            widths.append(len(record))
-    except csv.Error as e:
-        raise log.fail(Rule.UNREADABLE, f"not valid CSV (line {records.line_num}: {e})") from e
-    _check_header_position(first_rows, spec, log)
-    for index, width in enumerate(widths[1:]):
-        if width and width != widths[0]:
-            log.add(Rule.RAGGED_ROW, f"has {width} fields, the header {widths[0]}", data_row=index)
+    del data
+    _check_structure(io.StringIO(text, newline=""), spec, log)
     log.raise_if_any()
     return pl.read_csv(
         text.encode(),
@@ -111,17 +149,120 @@ def _read_csv_grid(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.
     )
 
 
+def _check_structure(lines: Iterable[str], spec: ExportSpec, log: ViolationCollector) -> None:
+    """The exact structural pass: the csv module gives row numbers that polars does not."""
+    records = csv.reader(lines, delimiter=spec.delimiter, strict=True)
+    first_rows: list[list[str]] = []
+    header_width = None
+    ragged: list[tuple[int, int]] = []  # (data row, fields)
+    try:
+        for index, record in enumerate(records):
+            if len(first_rows) < HEADER_SEARCH_ROWS:
+                first_rows.append(record)
+            width = len(record)
+            if header_width is None:
+                header_width = width
+            elif width and width != header_width:
+                ragged.append((index - 1, width))
+    except csv.Error as e:
+        raise log.fail(Rule.UNREADABLE, f"not valid CSV (line {records.line_num}: {e})") from e
+    _check_header_position(first_rows, spec, log)
+    for row, width in ragged:
+        log.add(Rule.RAGGED_ROW, f"has {width} fields, the header {header_width}", data_row=row)
+
+
+def _first_records(path: Path, spec: ExportSpec) -> list[list[str]]:
+    """The first records, for the header check (the file is known to be plain CSV)."""
+    with open(path, encoding="utf-8-sig", newline="") as text:
+        records = csv.reader(text, delimiter=spec.delimiter, strict=True)
+        return list(itertools.islice(records, HEADER_SEARCH_ROWS))
+
+
+def _coded_columns(spec: ExportSpec) -> set[str]:
+    """Header names of the variables delivered as codebook labels (read as categoricals)."""
+    return {
+        spec.column_of(v) for v in spec.variables if v.kind not in ("open_text", "ranking_item")
+    }
+
+
+def _encoding_violation_in_file(
+    path: Path, start: int, end: int, spec: ExportSpec, log: ViolationCollector
+) -> ContractViolation:
+    """As `_encoding_violation`, reading only the file's bytes up to the bad one, streamed."""
+    with open(path, "rb") as fh:
+        skip = len(UTF8_BOM) if fh.read(len(UTF8_BOM)) == UTF8_BOM else 0
+        fh.seek(skip + start)
+        bad = fh.read(end - start)
+        fh.seek(skip)
+        before = io.TextIOWrapper(
+            io.BufferedReader(_Prefix(fh, start)), encoding=spec.encoding, newline=""
+        )
+        count, header, last = _records_to_the_end(before, spec)
+    return _bad_byte(bad, count, header, last, spec, log)
+
+
 def _encoding_violation(
     data: bytes, error: UnicodeDecodeError, spec: ExportSpec, log: ViolationCollector
 ) -> ContractViolation:
     """Point at the row (and column) of the first byte that is not valid in the encoding."""
-    before = data[: error.start].decode(spec.encoding)
-    # The sentinel makes an empty partial last record count as a record.
-    records = list(csv.reader(io.StringIO(before + "_", newline=""), delimiter=spec.delimiter))
-    record_index = len(records) - 1  # 0 = the header
-    field = len(records[-1]) - 1
-    column = records[0][field] if record_index and field < len(records[0]) else None
-    bad = data[error.start : error.end]
+    before = io.StringIO(data[: error.start].decode(spec.encoding), newline="")
+    count, header, last = _records_to_the_end(before, spec)
+    return _bad_byte(data[error.start : error.end], count, header, last, spec, log)
+
+
+def _records_to_the_end(lines: Iterable[str], spec: ExportSpec) -> tuple[int, list[str], list[str]]:
+    """Records of the text before a bad byte: how many, the first and the last. A sentinel
+    character appended to the text makes an empty partial last record count as a record."""
+    count, header, last = 0, [], []
+    for record in csv.reader(_with_sentinel(lines), delimiter=spec.delimiter):
+        if not count:
+            header = record
+        count, last = count + 1, record
+    return count, header, last
+
+
+def _with_sentinel(lines: Iterable[str]) -> Iterator[str]:
+    """The lines of `text + "_"`, read one at a time."""
+    previous = None
+    for line in lines:
+        if previous is not None:
+            yield previous
+        previous = line
+    if previous is None or previous.endswith(("\n", "\r")):
+        if previous is not None:
+            yield previous
+        yield "_"
+    else:
+        yield previous + "_"
+
+
+class _Prefix(io.RawIOBase):
+    """The next `size` bytes of an open binary file."""
+
+    def __init__(self, fh: BinaryIO, size: int) -> None:
+        self.fh, self.left = fh, size
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # noqa: ANN001 - a writable buffer
+        data = self.fh.read(min(len(buffer), self.left))
+        buffer[: len(data)] = data
+        self.left -= len(data)
+        return len(data)
+
+
+def _bad_byte(
+    bad: bytes,
+    count: int,
+    header: list[str],
+    last: list[str],
+    spec: ExportSpec,
+    log: ViolationCollector,
+) -> ContractViolation:
+    record_index = count - 1  # 0 = the header
+    field = len(last) - 1
+    column = header[field] if record_index and field < len(header) else None
     encoding = spec.encoding.upper()
     return log.fail(
         Rule.ENCODING,
@@ -184,11 +325,12 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
         name = spec.column_of(variable)
         values = frame.get_column(name)
         if variable.kind == "ranking_item":
-            values = values.str.replace(WHOLE_NUMBER, "${1}")
+            values = values.cast(pl.String).str.replace(WHOLE_NUMBER, "${1}")
         if variable.kind == "open_text":
             check_max_length(values, variable.max_length, name, log)
-        else:
-            check_in_codebook(values, variable.valid_labels, name, log)
+        elif not check_in_codebook(values, variable.valid_labels, name, log):
+            # every label is the codebook's: a small Enum instead of a column of text
+            values = values.cast(pl.Enum(list(dict.fromkeys(variable.valid_labels))))
         columns.append(values.alias(variable.id.lower()))
     frame = pl.DataFrame(columns)
     check_duplicates(frame, spec.id_raw, spec.id_column, log)

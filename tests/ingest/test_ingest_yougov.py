@@ -229,3 +229,40 @@ def test_string_variable_narrower_than_the_contract_is_rejected(
 def test_string_variable_wider_than_the_contract_is_accepted(exports, table, landing) -> None:
     path = exports.write_sav(table, landing / f"{NAME}.sav", SOURCE, string_width=8000)
     assert read_yougov(path, SOURCE)["i_missing"][1] == "Respondent 1: café – it’s needed"
+
+
+def test_the_lean_read_gives_what_pyreadstat_gives_polars(exports, table, landing: Path) -> None:
+    """ingest.yougov.read_sav reads pyreadstat's pandas output (numpy arrays) instead of its
+    polars output (a Python object per cell): same types and values, nulls and user-missing
+    codes, date-times, a variable nobody answered (Null), and text."""
+    import polars as pl
+    import pyreadstat
+
+    from ingest.yougov import read_sav
+
+    table.set(0, "Q1", 98)
+    table.set(1, "Q1", None)
+    table.set(2, "endtime", None)
+    for row in range(len(table.rows)):
+        table.set(row, "Q2", None)
+    path = exports.write_sav(table, landing / f"{NAME}.sav", SOURCE)
+    expected, _ = pyreadstat.read_sav(path, user_missing=True, output_format="polars")
+    frame, meta = read_sav(path)
+    assert frame.schema == expected.schema
+    assert frame.equals(expected)
+    assert frame["Q2"].dtype == pl.Null and isinstance(frame["endtime"].dtype, pl.Datetime)
+    assert meta.number_rows == len(table.rows)
+
+
+def test_a_date_formatted_variable_is_read_as_pyreadstat_reads_it(landing: Path) -> None:
+    import polars as pl
+    import pyreadstat
+
+    from ingest.yougov import read_sav
+
+    path = landing / f"{NAME}.sav"
+    frame = pl.DataFrame({"record": [1.0, 2.0], "day": [13_000_000_000.0, None]})
+    pyreadstat.write_sav(frame, path, variable_format={"day": "DATE11"})
+    expected, _ = pyreadstat.read_sav(path, user_missing=True, output_format="polars")
+    assert read_sav(path)[0].equals(expected)
+    assert expected["day"].dtype == pl.Date
