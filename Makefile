@@ -39,12 +39,18 @@ $(STAMP): requirements.lock pyproject.toml
 
 env: $(STAMP)  ## Create or update .venv from requirements.lock
 
-# Parsed once: again only when the dbt project or the environment has changed.
+# Parsed once: again only when the dbt project, the environment or the profile's values have
+# changed. dbt re-parses the whole project in every `dbt build` whose profile (the warehouse
+# path, the memory limit) differs from the parse's, so the parse records what it was made for.
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \
 	\( -name '*.sql' -o -name '*.yml' \) -print)
+PARSED_FOR := dbt_project/target/.parsed-for
+PARSE_KEY := $(SURVEY_BUILD_DIR) $(SURVEY_DBT_MEMORY_LIMIT)
+$(shell mkdir -p dbt_project/target && { test "$$(cat $(PARSED_FOR) 2>/dev/null)" = \
+	"$(PARSE_KEY)" || echo "$(PARSE_KEY)" > $(PARSED_FOR); })
 
-$(MANIFEST): $(DBT_SOURCES) $(STAMP)
+$(MANIFEST): $(DBT_SOURCES) $(STAMP) $(PARSED_FOR)
 	$(DBT) parse $(DBT_ARGS)
 
 parse: env $(MANIFEST)  ## Write the dbt manifest Dagster reads (dbt_project/target/manifest.json)
