@@ -137,11 +137,14 @@ def poll_codes(respondents: list[tuple]) -> tuple[dict[str, np.ndarray], list[st
     codes["B_SUPPORT"] = np.array([POLL_B_SUPPORT[r[0]] for r in respondents])
     # The reader types a column nobody answered as Null, which the contract rejects: the last
     # respondent of each file (rep-6, boost-4) answers every variable the poll tests leave
-    # blank (the first code of its scale; option 1 of a multi-select).
-    for v in q.exported_variables():
+    # blank (the first or second code of its scale, alternating so that the quarantine's
+    # straight-lining rule does not take them; option 1 of a multi-select).
+    for k, v in enumerate(q.exported_variables()):
         if v.id not in ("AGE_BAND", "B_SUPPORT") and v.kind != "open_text":
             first = 1 if v.kind == "multi_option" and v.option_code == 1 else 0
-            codes[v.id][-1] = first if v.kind == "multi_option" else min(v.scale.codes)
+            scale_codes = sorted(c for c in v.scale.codes if c < 97)
+            code = scale_codes[k % 2] if len(scale_codes) > 1 else scale_codes[0]
+            codes[v.id][-1] = first if v.kind == "multi_option" else code
     comments = [
         {"rep-1": "More bobbies on the beat", "rep-2": "no.", "boost-1": "Tackle drugs"}.get(r[0])
         for r in respondents
