@@ -69,8 +69,7 @@ class QualityRules:
     max_quarantined_share: float
     timing: dict[str, tuple[str, str]]  # source -> (started, completed) raw columns
     status: tuple[StatusRule, ...]
-    fieldwork_start: date
-    fieldwork_end: date  # inclusive: the whole day
+    fieldwork: dict[str, tuple[date, date]]  # source -> (first, last day), both inclusive
     speeding_median_divisor: float
     speeding_max_seconds: float
     straight_lining_min_items: int
@@ -117,8 +116,7 @@ def quality_rules() -> QualityRules:
         max_quarantined_share=share,
         timing=timing,
         status=status,
-        fieldwork_start=date.fromisoformat(q.survey["fieldwork_start"]),
-        fieldwork_end=date.fromisoformat(q.survey["fieldwork_end"]),
+        fieldwork={source_id: q.fieldwork(source_id) for source_id in q.exports},
         speeding_median_divisor=float(speeding["median_divisor"]),
         speeding_max_seconds=float(speeding["max_seconds"]),
         straight_lining_min_items=min_items,
@@ -164,8 +162,9 @@ def screen(frame: pl.DataFrame, spec: ExportSpec) -> Screened:
     rules = quality_rules()
     ids = pl.col(spec.id_raw)
     started, completed = (pl.col(c) for c in rules.timing[spec.source_id])
-    opens = datetime.combine(rules.fieldwork_start, time())
-    closes = datetime.combine(rules.fieldwork_end + timedelta(days=1), time())
+    fieldwork_start, fieldwork_end = rules.fieldwork[spec.source_id]
+    opens = datetime.combine(fieldwork_start, time())
+    closes = datetime.combine(fieldwork_end + timedelta(days=1), time())
     status = {
         rule.reason: pl.col(meta.raw).is_in(list(rule.values)).fill_null(False)
         for rule in rules.status
@@ -225,13 +224,14 @@ def _details(
 ) -> pl.Expr:
     """The detail of each quarantined row: what the rule found, never a cell value."""
     layout = spec.layout
+    fieldwork_start, fieldwork_end = rules.fieldwork[spec.source_id]
     texts = {
         "duplicate_identical": pl.format(  # the first row of the id, kept
             f"identical copy of {layout.row_word} {{}}", pl.col("_first") + layout.first_data_row
         ),
         "outside_fieldwork": pl.when(pl.col("_before"))
-        .then(pl.lit(f"completed before fieldwork opened ({rules.fieldwork_start})"))
-        .otherwise(pl.lit(f"completed after fieldwork closed ({rules.fieldwork_end})")),
+        .then(pl.lit(f"completed before fieldwork opened ({fieldwork_start})"))
+        .otherwise(pl.lit(f"completed after fieldwork closed ({fieldwork_end})")),
         "speeding": pl.lit(
             f"completed in under {round(threshold or 0)} s (the lesser of the file's median"
             f" time / {_number(rules.speeding_median_divisor)} and"

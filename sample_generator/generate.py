@@ -48,10 +48,16 @@ YOUGOV_RECORDS = {
 }
 # The warehouse's respondent ids (dbt_project/models/staging/*.sql): prefix + export id.
 RESPONDENT_ID_PREFIX = {"talk_london": "tl-", "representative": "rep-", "boost": "boost-"}
-YOUGOV_FIELDWORK = {
-    "yougov_representative": ("2021-11-24", "2021-12-06", "2021-12-08"),
-    "yougov_bame_boost": ("2021-11-29", "2021-12-14", "2021-12-16"),
-}
+# A poll's file is delivered this long after its fieldwork closes (the window is the pack's).
+YOUGOV_DELIVERY_LAG = timedelta(days=2)
+
+
+def yougov_fieldwork(q: Questionnaire, source_id: str) -> tuple[str, str, str]:
+    """The poll's first and last fieldwork day and its delivery date, as YYYY-MM-DD."""
+    start, end = q.fieldwork(source_id)
+    return start.isoformat(), end.isoformat(), (end + YOUGOV_DELIVERY_LAG).isoformat()
+
+
 # Rows ingest quarantines (survey/questionnaire.yaml `quality:`), appended to the final Talk
 # London export and to the polls: (marker, status, started, completed) with answers copied from
 # the first calibrated respondent of the file. The marker is the Member UID (Talk London).
@@ -175,8 +181,11 @@ def _timestamps(n: int, start: str, end: str, rng) -> tuple[list[datetime], list
     day = rng.integers(0, days, size=n)
     hour = rng.choice(24, size=n, p=HOUR_PROFILE / HOUR_PROFILE.sum())
     second = rng.integers(0, 3600, size=n)
+    # every start and completion inside the window: at most 2,400 s to answer, and a poll's
+    # interview ends at most 1,200 s after this time
+    first, last = t0 + timedelta(seconds=2400), t0 + timedelta(days=days, seconds=-1500)
     submitted = sorted(
-        t0 + timedelta(days=int(d), hours=int(h), seconds=int(s))
+        min(max(t0 + timedelta(days=int(d), hours=int(h), seconds=int(s)), first), last)
         for d, h, s in zip(day, hour, second, strict=True)
     )
     started = [
@@ -284,7 +293,7 @@ def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
     for poll, (source_id, first_id) in YOUGOV_RECORDS.items():
         mask = polls.poll == poll
         sub = polls.subset(mask)
-        start, end, delivered = YOUGOV_FIELDWORK[source_id]
+        start, end, delivered = yougov_fieldwork(q, source_id)
         started, _ = _timestamps(sub.n, start, end, rng)
         ended = [
             s + timedelta(seconds=int(d))

@@ -28,9 +28,9 @@ from sample_generator.generate import (
     DEFAULT_SEED,
     TALK_LONDON_EXPORT_DATES,
     VICTIM_BLOCK,
-    YOUGOV_FIELDWORK,
     YOUGOV_RECORDS,
     build_sample,
+    yougov_fieldwork,
 )
 from sample_generator.respondents import Frame
 from sample_generator.supplier_weights import supplier_weights
@@ -99,7 +99,7 @@ def write_scaled(
     blocks = question_blocks(q)
     written = _write_talk_london(landing_dir, q, sample.talk_london, sizes, blocks, xlsx, rng)
     for poll, (source_id, first_id) in YOUGOV_RECORDS.items():
-        path = landing_dir / f"{source_id}_{YOUGOV_FIELDWORK[source_id][2].replace('-', '')}.sav"
+        path = landing_dir / f"{source_id}_{yougov_fieldwork(q, source_id)[2].replace('-', '')}.sav"
         _write_poll(path, q, sample.polls, poll, sizes[poll], first_id, blocks, rng)
         written.append(path)
     return written
@@ -220,9 +220,10 @@ def _write_poll(path, q, polls: Frame, poll: str, n: int, first_id: int, blocks,
     high = np.array([AGE_BANDS[b][1] for b in range(1, 7)])[bands - 1]
     age_years = rng.integers(low, high, endpoint=True)
     source_id = YOUGOV_RECORDS[poll][0]
-    fieldwork_start, fieldwork_end, delivered = YOUGOV_FIELDWORK[source_id]
+    fieldwork_start, fieldwork_end, delivered = yougov_fieldwork(q, source_id)
     t0 = np.datetime64(fieldwork_start, "s")
-    span = (np.datetime64(fieldwork_end, "s") - t0).astype(int) + 86_400
+    # interviews start and end inside the window (the longest takes 1,500 s)
+    span = (np.datetime64(fieldwork_end, "s") - t0).astype(int) + 86_400 - 1_500
     started = t0 + rng.uniform(0, span, n).astype("timedelta64[s]")
     ended = started + rng.uniform(420, 1500, n).astype("timedelta64[s]")
     meta = {

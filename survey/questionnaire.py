@@ -8,6 +8,7 @@ ranking item or multi-select option), with their Talk London header and YouGov v
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -193,6 +194,11 @@ class Questionnaire:
     def table_of(self, variable_id: str) -> str | None:
         return self.variables[variable_id].table
 
+    def fieldwork(self, source_id: str) -> tuple[date, date]:
+        """The export source's fieldwork window: first and last day, both inclusive."""
+        window = self.exports[source_id]["fieldwork"]
+        return date.fromisoformat(str(window["start"])), date.fromisoformat(str(window["end"]))
+
 
 def _scale(sid: str, raw: dict) -> Scale:
     codes = {int(k): str(v) for k, v in raw["codes"].items()}
@@ -319,6 +325,7 @@ def parse_questionnaire(raw: dict) -> Questionnaire:
         breakdowns[bid] = Breakdown(bid, b["label"], b["source"], tuple(b["routes"]), groups)
 
     tables = _tables(raw["tables"], questions, variables)
+    _check_fieldwork(raw["exports"])
     return Questionnaire(
         version=str(raw["version"]),
         survey=raw["survey"],
@@ -334,6 +341,20 @@ def parse_questionnaire(raw: dict) -> Questionnaire:
         analysis=raw["analysis"],
         quality=raw.get("quality") or {},
     )
+
+
+def _check_fieldwork(exports: dict) -> None:
+    for sid, export in exports.items():
+        window = export.get("fieldwork") or {}
+        try:
+            start = date.fromisoformat(str(window["start"]))
+            end = date.fromisoformat(str(window["end"]))
+        except (KeyError, ValueError) as exc:
+            raise QuestionnaireError(
+                f"exports.{sid}.fieldwork: needs start and end as YYYY-MM-DD"
+            ) from exc
+        if end < start:
+            raise QuestionnaireError(f"exports.{sid}.fieldwork: end before start")
 
 
 def _check_unique(values: list[str], what: str) -> None:

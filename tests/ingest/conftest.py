@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -84,7 +84,8 @@ def yougov_table(n: int = 5, first_record: int = 1, source_id: str = REPRESENTAT
     header += [spec.column_of(v) for v in spec.variables] + ["Weight"]
     rows = []
     for i in range(n):
-        start = datetime(2021, 12, 1 + i % 28, 9, i % 60)
+        # inside both polls' fieldwork (questionnaire.yaml exports.*.fieldwork)
+        start = datetime(2021, 11, 29, 9, i % 60) + timedelta(days=i % 6)
         row: list[object] = [first_record + i, start, start.replace(second=45)]
         for j, v in enumerate(spec.variables):
             if v.kind == "multi_option":

@@ -82,10 +82,8 @@ def test_identical_copies_are_quarantined_and_one_row_is_kept(
 
 
 def test_outside_the_fieldwork_window_in_both_routes(exports, landing: Path, warehouse) -> None:
-    assert (str(quality_rules().fieldwork_start), str(quality_rules().fieldwork_end)) == (
-        "2021-11-19",
-        "2022-01-21",
-    )
+    windows = quality_rules().fieldwork
+    assert [str(d) for d in windows[TL]] == ["2021-11-19", "2022-01-21"]
     table = exports.talk_london_table(n=40)
     set_times(table, 0, "2021-11-18 23:50:00", "2021-11-18 23:59:59")  # the day before
     set_times(table, 1, "2022-01-21 23:59:00", "2022-01-22 00:00:10")  # just after the last day
@@ -93,8 +91,8 @@ def test_outside_the_fieldwork_window_in_both_routes(exports, landing: Path, war
     set_times(table, 3, "2021-11-18 23:59:00", "2021-11-19 00:00:10")  # started before: inside
     exports.write_csv(table, landing / f"{NAME}.csv")
     polls = exports.yougov_table(n=40)
-    polls.set(7, "starttime", polls.get(7, "starttime").replace(year=2022, month=2))
-    polls.set(7, "endtime", polls.get(7, "endtime").replace(year=2022, month=2))
+    polls.set(7, "starttime", polls.get(7, "starttime").replace(year=2022, month=2, day=1))
+    polls.set(7, "endtime", polls.get(7, "endtime").replace(year=2022, month=2, day=1))
     exports.write_sav(polls, landing / f"{REP}_20211208.sav", REP)
 
     tl = load_export_source(TL, landing, warehouse.path)
@@ -122,7 +120,7 @@ def test_outside_the_fieldwork_window_in_both_routes(exports, landing: Path, war
             8,
             8,
             "outside_fieldwork",
-            "completed after fieldwork closed (2022-01-21)",
+            "completed after fieldwork closed (2021-12-06)",
         ),
     ]
 
