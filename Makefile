@@ -74,17 +74,8 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	mkdir -p $(@D)
 	cp $< $@
 
-run: parse sample $(DAGSTER_HOME)/dagster.yaml  ## Materialise every asset into $SURVEY_BUILD_DIR
-	$(BIN)/dagster job execute -m orchestration.definitions -j full_pipeline
-	@echo "Warehouse:            $(SURVEY_BUILD_DIR)/warehouse.duckdb"
-	@echo "Published release:    $(SURVEY_BUILD_DIR)/published/"
-	@echo "  tables workbook:    $(SURVEY_BUILD_DIR)/published/supplementary_tables.xlsx"
-	@echo "  tidy CSVs:          $(SURVEY_BUILD_DIR)/published/csv/"
-	@echo "  charts:             $(SURVEY_BUILD_DIR)/published/figures/"
-	@echo "  BI marts file:      $(SURVEY_BUILD_DIR)/published/consultation_marts.duckdb"
-	@echo "  fidelity:           $(SURVEY_BUILD_DIR)/published/fidelity.csv"
-	@echo "  Data Docs:          $(SURVEY_BUILD_DIR)/published/validation/index.html"
-	@echo "Validation results:   $(SURVEY_BUILD_DIR)/validation/results/"
+run: parse sample $(DAGSTER_HOME)/dagster.yaml  ## Materialise every asset into $SURVEY_BUILD_DIR (VERBOSE=1: full log)
+	VERBOSE=$(VERBOSE) $(BIN)/python -m orchestration.run
 
 test: parse  ## Run the test suite (each test builds in its own temporary folder)
 	$(BIN)/pytest

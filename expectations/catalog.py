@@ -15,6 +15,11 @@ MARGINS = "Every weighted margin share within tolerance of its target."
 FIGURES = "Percentages in [0, 100]; every figure below the small-base threshold flagged."
 
 
+def _raw_tables() -> list[str]:
+    """The ingest assets' tables (raw.ingest_log and raw.quarantine are written with them)."""
+    return [f"raw.{source_id}_responses" for source_id in load_questionnaire().exports]
+
+
 def _section_marts() -> list[str]:
     sections = sorted({t.section for t in load_questionnaire().tables.values()})
     return [f"marts.mart_section_{s.lower()}" for s in sections]
@@ -24,10 +29,10 @@ GATES: tuple[Gate, ...] = (
     Gate(
         "route_totals",
         ESTIMATES,
-        "Respondents per poll and route as the questionnaire states them, in int_respondents "
-        "and in every variable's total status rows.",
+        "Respondents per poll and route equal the rows of the latest export less the rows "
+        "quarantined, in int_respondents and in every variable's total status rows.",
         bases.route_totals,
-        reads=(bases.RESPONDENTS,),
+        reads=(bases.RESPONDENTS, *_raw_tables()),
     ),
     Gate(
         "bases",
@@ -52,6 +57,12 @@ GATES: tuple[Gate, ...] = (
         reads=(bases.FACTS,),
     ),
     Gate(
+        "nets",
+        ESTIMATES,
+        "Every net's counts equal the sums of its member codes' counts in the same cell.",
+        rules.nets,
+    ),
+    Gate(
         "distributions",
         ESTIMATES,
         "Single-choice and rank distributions sum to 100 in every cell with a base.",
@@ -62,16 +73,19 @@ GATES: tuple[Gate, ...] = (
     Gate(
         "poll_weights",
         "weights.poll_weights",
-        "Weights positive, one per poll respondent, summing to the polls' sample size.",
+        "Weights positive, one per analysed respondent of the weighted routes, summing to "
+        "their number.",
         weights.poll_weights,
+        reads=(weights.RESPONDENTS,),
     ),
     *(
         Gate(
             "weighting_efficiency",
             table,
-            "Combined polls: weights sum to the sample size, every margin within tolerance, "
-            "efficiency above the floor.",
+            "Combined polls: weights sum to the analysed respondents, every margin within "
+            "tolerance, efficiency above the floor.",
             weights.weighting_efficiency(table),
+            reads=(weights.RESPONDENTS,),
         )
         for table in (SUMMARY, "marts.mart_weighting")
     ),

@@ -42,6 +42,7 @@ class Failure:
 class GateOutcome:
     suite: str
     result: dict  # the suite's validation result, JSON-serialisable
+    explanation: tuple[str, ...] = ()  # on failure: expected and found (`explain`)
 
     @property
     def success(self) -> bool:
@@ -115,15 +116,18 @@ def validate(suite: str, frame: pd.DataFrame, expectations: list[Expect]) -> dic
 def run_gate(
     gate: Gate, con: duckdb.DuckDBPyConnection, settings: GateSettings, run_name: str = "adhoc"
 ) -> GateOutcome:
+    from expectations.explain import explain
+
     frame, expectations = gate.prepare(con, settings)
     result = validate(gate.suite, frame, expectations)
+    explanation = () if result["success"] else tuple(explain(frame, expectations, result))
     # what Data Docs show as the run and the data asset
     result["meta"] |= {
         "run_id": {"run_name": run_name, "run_time": datetime.now(UTC).isoformat()},
         "batch_kwargs": {"data_asset_name": gate.table},
         "description": gate.description,
     }
-    return GateOutcome(gate.suite, result)
+    return GateOutcome(gate.suite, result, explanation)
 
 
 def results_dir(build_path: Path) -> Path:

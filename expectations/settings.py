@@ -1,4 +1,8 @@
-"""The numbers the gates check against, read from the questionnaire and the weighting targets."""
+"""The rules the gates check against, read from the questionnaire and the weighting targets.
+
+No expected sample size: every count a gate compares is derived from the delivery itself (rows
+delivered less rows quarantined), so any valid delivery of any size passes.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,8 @@ from survey.questionnaire import Questionnaire, load_questionnaire
 @dataclass(frozen=True)
 class GateSettings:
     questionnaire: Questionnaire
-    polls: dict[str, tuple[str, int]]  # poll -> (route, respondents)
+    polls: dict[str, str]  # poll -> route
+    sources: dict[str, str]  # export source -> poll
     weighted_routes: tuple[str, ...]
     small_base_threshold: int
     weighting_tolerance: float  # largest |achieved - target| share on any margin
@@ -23,20 +28,14 @@ class GateSettings:
         scheme = load_weighting_scheme()
         return cls(
             questionnaire=q,
-            polls={
-                poll: (route, int(spec["respondents"]))
-                for route, r in q.routes.items()
-                for poll, spec in r["polls"].items()
-            },
+            polls={poll: route for route, r in q.routes.items() for poll in r["polls"]},
+            sources={source_id: e["poll"] for source_id, e in q.exports.items()},
             weighted_routes=tuple(r for r, spec in q.routes.items() if spec["weighted"]),
             small_base_threshold=int(q.analysis["small_base_threshold"]),
             weighting_tolerance=float(scheme.settings["tolerance"]),
             min_efficiency=float(scheme.settings["min_efficiency"]),
         )
 
-    def route_size(self, route: str) -> int:
-        return sum(n for r, n in self.polls.values() if r == route)
-
     @property
-    def weighted_sample_size(self) -> int:
-        return sum(self.route_size(r) for r in self.weighted_routes)
+    def weighted_polls(self) -> list[str]:
+        return [p for p, route in self.polls.items() if route in self.weighted_routes]

@@ -1,5 +1,6 @@
-"""Poll weights: positive, one per poll respondent, summing to the polls' sample size; the
-weighting reaches every target within the scheme's tolerance at an efficiency above its floor."""
+"""Poll weights: positive, one per analysed respondent of the weighted routes, summing to their
+number; the weighting reaches every target within the scheme's tolerance at an efficiency above
+its floor. The number is the warehouse's own count (which `route_totals` ties to the delivery)."""
 
 from __future__ import annotations
 
@@ -19,12 +20,24 @@ def _around(n: float) -> dict:
     return {"min_value": n - SUM_TOLERANCE * n, "max_value": n + SUM_TOLERANCE * n}
 
 
+RESPONDENTS = "intermediate.int_respondents"
+
+
+def weighted_respondents(con: duckdb.DuckDBPyConnection, s: GateSettings) -> int:
+    """Analysed respondents of the weighted routes."""
+    routes = ", ".join(f"'{r}'" for r in s.weighted_routes) or "null"
+    ((n,),) = con.execute(
+        f"select count(*) from {RESPONDENTS} where route in ({routes})"
+    ).fetchall()
+    return int(n)
+
+
 def poll_weights(
     con: duckdb.DuckDBPyConnection, s: GateSettings
 ) -> tuple[pd.DataFrame, list[Expect]]:
     """One row per weighted respondent (poll and weight only: no respondent ids leave here)."""
-    n = s.weighted_sample_size
-    polls = [p for p, (route, _) in s.polls.items() if route in s.weighted_routes]
+    n = weighted_respondents(con, s)
+    polls = s.weighted_polls
     frame = con.sql("select poll, weight from weights.poll_weights").df()
     return frame, [
         expect("expect_table_row_count_to_equal", value=n),
@@ -41,7 +54,7 @@ def weighting_efficiency(table: str) -> Callable:
     def prepare(
         con: duckdb.DuckDBPyConnection, s: GateSettings
     ) -> tuple[pd.DataFrame, list[Expect]]:
-        n = s.weighted_sample_size
+        n = weighted_respondents(con, s)
         frame = con.sql(f"select * exclude (scope) from {table} where scope = 'combined'").df()
         return frame, [
             expect("expect_table_row_count_to_equal", value=1),

@@ -119,10 +119,72 @@ def _validate(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> 
     return counts
 
 
+RELEASE_TABLE = "release"
+RELEASE_DOC = TableDoc(
+    "This release: its number (one more with each publication) and status (provisional until "
+    "every source's fieldwork has closed, then final), as in release.json.",
+    {
+        "release": "Release number.",
+        "status": "provisional or final.",
+        "published_at": "When the release was published (UTC).",
+    },
+)
+# The cells of a release withheld against disclosure by differencing (publication.disclosure):
+# in every table keyed by these columns, the cell's figures are set null and `suppressed` true.
+CELL_KEY = ("route", "variable_id", "breakdown", "group_id")
+KEPT_COLUMN = re.compile(r"base|_order$|^respondents$", re.IGNORECASE)
+NUMERIC_OR_FLAG = re.compile(r"INT|DOUBLE|FLOAT|DECIMAL|REAL|BOOLEAN|NUMERIC", re.IGNORECASE)
+
+
+def _withhold(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]], cells) -> None:
+    """Null the withheld cells' figures (never their bases) in every published table keyed by
+    cell, and mark them in a `suppressed` column."""
+    con.register("bi_withheld_cells", cells)
+    try:
+        for schema, table in tables:
+            columns = dict(
+                con.execute(
+                    "select column_name, data_type from duckdb_columns() where database_name = ? "
+                    "and schema_name = ? and table_name = ?",
+                    [ALIAS, schema, table],
+                ).fetchall()
+            )
+            if not set(CELL_KEY) <= set(columns):
+                continue
+            name = f"{ALIAS}.{_quote(schema)}.{_quote(table)}"
+            is_status = "category_kind = 'status'" if "category_kind" in columns else "false"
+            figures = [
+                c
+                for c, kind in columns.items()
+                if NUMERIC_OR_FLAG.search(kind) and not KEPT_COLUMN.search(c) and c not in CELL_KEY
+            ]
+            con.execute(f"ALTER TABLE {name} ADD COLUMN suppressed BOOLEAN DEFAULT false")
+            match = " and ".join(f"w.{c} = t.{c}" for c in CELL_KEY)
+            sets = ", ".join([*(f"{_quote(c)} = null" for c in figures), "suppressed = true"])
+            con.execute(
+                f"UPDATE {name} AS t SET {sets} WHERE EXISTS (SELECT 1 FROM bi_withheld_cells "
+                f"AS w WHERE {match} AND w.is_status = ({is_status}))"
+            )
+            con.execute(
+                f"COMMENT ON COLUMN {name}.suppressed IS "
+                + _literal(
+                    "Withheld in this provisional release against disclosure by differencing "
+                    "([c]): the cell's figures are null, its bases are shown."
+                )
+            )
+    finally:
+        con.unregister("bi_withheld_cells")
+
+
 def write_marts_file(
-    con: duckdb.DuckDBPyConnection, path: Path, docs: dict[str, TableDoc]
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    docs: dict[str, TableDoc],
+    release=None,
+    withheld=None,
 ) -> MartsFile:
-    """Publish the warehouse's marts (`con`, read-only is enough) to `path`, atomically."""
+    """Publish the warehouse's marts (`con`, read-only is enough) to `path`, atomically, with
+    a `release` table (a one-row frame) and the `withheld` cells' figures nulled, when given."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     tmp_wal = tmp.with_name(tmp.name + ".wal")
     _remove(tmp, tmp_wal)
@@ -141,6 +203,17 @@ def write_marts_file(
                     f"COMMENT ON COLUMN {ALIAS}.{name}.{_quote(column)} IS {_literal(text)}"
                 )
         counts = _validate(con, tables)
+        if withheld is not None:
+            _withhold(con, tables, withheld)
+        if release is not None:
+            con.register("bi_release", release)
+            name = f"{ALIAS}.{MARTS_SCHEMA}.{RELEASE_TABLE}"
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM bi_release")
+            con.unregister("bi_release")
+            con.execute(f"COMMENT ON TABLE {name} IS {_literal(RELEASE_DOC.description)}")
+            for column, text in RELEASE_DOC.columns.items():
+                con.execute(f"COMMENT ON COLUMN {name}.{_quote(column)} IS {_literal(text)}")
+            counts[f"{MARTS_SCHEMA}.{RELEASE_TABLE}"] = 1
         con.execute(f"CHECKPOINT {ALIAS}")
     except BaseException:
         con.execute(f"DETACH {ALIAS}")

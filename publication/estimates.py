@@ -70,7 +70,10 @@ class Estimates:
     """Figures of `fct_estimates` by key, and modal ranks of `fct_modal_ranks`."""
 
     def __init__(self, estimates: pl.DataFrame, modal_ranks: pl.DataFrame) -> None:
+        if "suppressed" not in estimates.columns:
+            estimates = estimates.with_columns(pl.lit(False).alias("suppressed"))
         self.frame = estimates
+        self.modal_ranks = modal_ranks
         self._rows = {tuple(row[k] for k in KEY): row for row in estimates.iter_rows(named=True)}
         self._labels = {
             (r["variable_id"], r["category_kind"], r["category"]): r["category_label"]
@@ -88,6 +91,27 @@ class Estimates:
             "select variable_id, route, breakdown, group_id, modal_rank from marts.fct_modal_ranks"
         ).pl()
         return cls(estimates, modal)
+
+    def with_suppressed(self, cells: pl.DataFrame) -> Estimates:
+        """These estimates with the figures of `cells` withheld (`publication.disclosure`):
+        counts, percentages, tests and modal ranks null, `suppressed` true."""
+        from publication.disclosure import apply_suppression
+
+        if cells.is_empty():
+            return self
+        answers = cells.filter(~pl.col("is_status")).drop("is_status")
+        modal = self.modal_ranks.join(
+            answers.with_columns(pl.lit(True).alias("_held")),
+            on=["route", "variable_id", "breakdown", "group_id"],
+            how="left",
+        ).select(
+            pl.exclude("modal_rank", "_held"),
+            pl.when(pl.col("_held").fill_null(False))
+            .then(None)
+            .otherwise("modal_rank")
+            .alias("modal_rank"),
+        )
+        return Estimates(apply_suppression(self.frame.drop("suppressed"), cells), modal)
 
     def get(self, variable_id: str, column: FigureColumn, kind: str, category: str) -> dict | None:
         return self._rows.get(

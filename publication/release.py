@@ -1,5 +1,13 @@
-"""One publication run: every output built from the warehouse into a staging folder, scanned for
-personal data, then swapped into `published/` at once (see `release_folder`).
+"""One publication run: decide whether this delivery makes a new release, build every output
+from the warehouse into a staging folder, scan it for personal data, then swap it in as the next
+numbered release (see `release_folder`).
+
+The run ends in one of three ways (`Outcome.state`):
+- `published`: release n, `provisional` or `final` (`release_status`), with `release.json`,
+  `changes.csv` and every output of the release;
+- `held`: a provisional release would differ from the previous one by fewer respondents than the
+  small-base threshold on some route (`disclosure.hold_reason`): nothing new is published;
+- `unchanged`: no figure, source file or status differs from the release already published.
 
 The scan (`comments.gate.scan_published`) reads every text of every staged file; on a match
 `publish_release` raises `PublicationError` with where and what kind of data was found (never the
@@ -8,22 +16,29 @@ text itself): the staging folder is removed and the previous publication stays a
 
 from __future__ import annotations
 
+import json
+import shutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from comments.gate import scan_published
 from ingest.warehouse import retry_on_lock
+from publication import disclosure
 from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.bi_marts import MartsFile, PublicationError, write_marts_file
+from publication.changes import write_changes
 from publication.charts import write_charts
 from publication.cover import cover_sections, title
 from publication.estimates import Estimates
 from publication.model_docs import dbt_docs
 from publication.notes import build_notes
 from publication.release_folder import PUBLISHED, staged_release
+from publication.release_status import DataAsOf, data_as_of
 from publication.tables import build_tables, item_of
 from publication.themes import CommentFigures
 from publication.tidy_csv import write_csvs
@@ -33,6 +48,10 @@ from survey.questionnaire import load_questionnaire
 WORKBOOK = "supplementary_tables.xlsx"
 CSV_DIR = "csv"
 FIGURES_DIR = "figures"
+RELEASE_JSON = "release.json"
+PUBLISHED_STATE = "published"
+HELD = "held"
+UNCHANGED = "unchanged"
 # Another module's file for the release: called with the warehouse connection and the staging
 # folder, returns the path it wrote (e.g. comments.publish.write_agreement_csv).
 ExtraWriter = Callable[[duckdb.DuckDBPyConnection, Path], Path]
@@ -43,6 +62,8 @@ class Release:
     """What one run published; paths are under `published/`."""
 
     folder: Path
+    number: int
+    status: str
     workbook: Path
     sheets: list[str]
     tables: int
@@ -52,16 +73,96 @@ class Release:
     extras: list[Path]
     scan: str  # the personal-data gate's summary
     unscanned: tuple[str, ...]  # files the gate cannot read text from (images)
+    changed_figures: int = 0
+    suppressed_cells: int = 0
     # what interrupted publications had left in the build folder, removed before this one
     stale_removed: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """How the publication step ended: `state` published, held or unchanged."""
+
+    state: str
+    data: DataAsOf
+    release: Release | None = None  # when published
+    reason: str = ""  # when held or unchanged
+    current: int | None = None  # the release `published` points at afterwards
+    stale_removed: tuple[str, ...] = field(default=())
+
+    @property
+    def status(self) -> str:
+        return self.data.status
+
+    def summary(self) -> str:
+        """One line for the console and the run's metadata."""
+        if self.state == PUBLISHED_STATE:
+            r = self.release
+            return f"published: release {r.number} ({r.status}), {r.folder}"
+        stays = f"release {self.current} stays published" if self.current else "nothing published"
+        return f"{self.state}: {self.reason}; {stays}"
+
+
+def read_release_json(folder: Path | None) -> dict | None:
+    """The `release.json` of a release folder (None when there is no such release)."""
+    if folder is None or not (folder / RELEASE_JSON).is_file():
+        return None
+    return json.loads((folder / RELEASE_JSON).read_text(encoding="utf-8"))
+
+
+def _gates_passed(results: Sequence[dict], run_id: str) -> list[str]:
+    return sorted(
+        r["suite_name"]
+        for r in results
+        if r.get("success") and r.get("meta", {}).get("run_id", {}).get("run_name") == run_id
+    )
+
+
+def _record(
+    number: int,
+    data: DataAsOf,
+    previous: dict | None,
+    gates: list[str],
+    changed: int,
+    suppressed: int,
+    version: str,
+    survey: dict,
+) -> dict:
+    return {
+        "release": number,
+        "status": data.status,
+        "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "consultation": {"id": survey.get("id"), "title": survey.get("title")},
+        "questionnaire_version": version,
+        "previous_release": previous and previous.get("release"),
+        "why_provisional": data.why_provisional(),
+        "routes": data.routes,
+        "data_as_of": data.as_json(),
+        "gates_passed": gates,
+        "changed_figures": changed,
+        "suppressed_cells": suppressed,
+    }
+
+
+def _same_data(data: DataAsOf, previous: dict) -> bool:
+    before = previous.get("data_as_of", {})
+    return previous.get("status") == data.status and all(
+        before.get(s.source_id, {}).get("sha256") == s.sha256 for s in data.sources
+    )
+
+
 def publish_release(
-    warehouse: Path, build_dir: Path, run_id: str, extras: Sequence[ExtraWriter] = ()
-) -> Release:
-    """Build workbook, CSVs, charts and BI marts file from `warehouse` (and `extras`' files);
-    publish them together unless the personal-data gate finds anything in them."""
+    warehouse: Path,
+    build_dir: Path,
+    run_id: str,
+    extras: Sequence[ExtraWriter] = (),
+    files: Sequence[Path] = (),
+    gate_results: Sequence[dict] = (),
+) -> Outcome:
+    """Publish the next release from `warehouse` (with `extras`' files and copies of `files`),
+    unless it must be held or nothing changed; see the module docstring."""
     q = load_questionnaire()
+    threshold = int(q.analysis["small_base_threshold"])
     items = {v.id: item_of(v, q) for v in q.variables.values()}
     stale: list[str] = []
     # Read-only, but a writer in another process still locks the file: bounded retry.
@@ -69,33 +170,80 @@ def publish_release(
         retry_on_lock(lambda: duckdb.connect(str(warehouse), read_only=True)) as con,
         staged_release(build_dir, run_id, removed=stale) as staging,
     ):
+        data = data_as_of(con, q)
+        previous = read_release_json(staging.previous)
+        current = previous and previous.get("release")
+        held = disclosure.hold_reason(data, previous and previous.get("routes"), threshold)
+        if held:
+            staging.cancel()
+            return Outcome(HELD, data, reason=held, current=current, stale_removed=tuple(stale))
+
         est = Estimates.load(con)
+        state = disclosure.load_state(build_dir, current)
+        bases = disclosure.cell_bases(est.frame)
+        withheld = disclosure.suppressed_cells(bases, state, threshold, data.status)
+        est = est.with_suppressed(withheld)
         summary = con.sql("select * from weights.weighting_summary").pl()
         tables = build_tables(q, est, CommentFigures.load(con))
+        out = staging.path
         sheets = write_workbook(
-            staging / WORKBOOK,
+            out / WORKBOOK,
             q,
             tables,
             build_notes(q, est),
             title(q),
             cover_sections(q, summary, len(tables)),
         )
-        csvs = write_csvs(staging / CSV_DIR, tables, items)
-        figures = write_charts(staging / FIGURES_DIR, q, est)
-        marts = write_marts_file(con, staging / MARTS_FILE, dbt_docs())
-        extra_paths = [write(con, staging) for write in extras]
-        findings = scan_published(staging)
+        stamp = {"release": staging.number, "status": data.status}
+        csvs = write_csvs(out / CSV_DIR, tables, items, stamp)
+        figures = write_charts(out / FIGURES_DIR, q, est)
+        release_table = pl.DataFrame([{**stamp, "published_at": datetime.now(UTC)}])
+        marts = write_marts_file(
+            con, out / MARTS_FILE, dbt_docs(), release=release_table, withheld=withheld
+        )
+        extra_paths = [write(con, out) for write in extras]
+        for path in files:
+            shutil.copy2(path, out / path.name)
+            extra_paths.append(out / path.name)
+        _, changed = write_changes(out, staging.previous)
+        if previous is not None and changed == 0 and _same_data(data, previous):
+            staging.cancel()
+            return Outcome(
+                UNCHANGED,
+                data,
+                reason=f"no figure, export or status differs from release {current}",
+                current=current,
+                stale_removed=tuple(stale),
+            )
+        record = _record(
+            staging.number,
+            data,
+            previous,
+            _gates_passed(gate_results, run_id),
+            changed,
+            withheld.height,
+            q.version,
+            q.survey,
+        )
+        (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
+        findings = scan_published(out)
         if not findings.passed:
             raise PublicationError(
                 f"Publication blocked by the personal-data gate: {findings.summary()}"
             )
+        disclosure.write_state(
+            build_dir, staging.number, disclosure.next_state(bases, state, withheld)
+        )
+        number, staged = staging.number, staging.path
     published = build_dir / PUBLISHED
 
     def moved(path: Path) -> Path:
-        return published / path.relative_to(staging)
+        return published / path.relative_to(staged)
 
-    return Release(
+    release = Release(
         folder=published.resolve(),
+        number=number,
+        status=data.status,
         workbook=published / WORKBOOK,
         sheets=sheets,
         tables=len(tables),
@@ -105,5 +253,10 @@ def publish_release(
         extras=[moved(p) for p in extra_paths],
         scan=findings.summary(),
         unscanned=findings.unscanned,
+        changed_figures=changed,
+        suppressed_cells=withheld.height,
         stale_removed=tuple(stale),
+    )
+    return Outcome(
+        PUBLISHED_STATE, data, release=release, current=number, stale_removed=tuple(stale)
     )

@@ -1,69 +1,100 @@
-"""Atomic release of the published folder.
+"""Numbered, atomic releases of the published folder.
 
-`$SURVEY_BUILD_DIR/published` is a symbolic link to a complete release folder under
-`.published-releases/`. A release is written into `.published-staging-<run>/`; once complete it
-is renamed into `.published-releases/<timestamp>-<run>/` and the link is swapped to it with one
-`os.replace` (an atomic rename), so `published/` is always the old complete set or the new one.
+`$SURVEY_BUILD_DIR/published` is a symbolic link to the latest complete release,
+`releases/<n>/` (n = 1, 2, ...: one more than the highest release folder). A release is written
+into `.published-staging-<run>/`; once complete it is renamed to `releases/<n>/` and the link is
+swapped to it with one `os.replace` (an atomic rename), so `published/` is always the old
+complete set or the new one, and a reader holding a file of an older release keeps reading it.
 
-Files other writers put in `published/` (fidelity.csv, validation/) are carried into the new
-release as hard links unless the release has its own copy; writers that replace their file
-atomically inside `published/` (write to a temporary name, then `os.replace`) keep working, since
-they write through the link into the current release. Readers holding a file of an older release
-open keep reading it.
+Everything a release holds is written into its staging folder: nothing is carried over from, or
+written into, an earlier release, so a published release never changes afterwards. A staging
+folder that is cancelled (a release held back, or nothing new to publish) or whose writer fails
+is removed, and the previous release stays; a first run that fails leaves no `published` at all.
 
-One publication at a time: `staged_release` holds the publish lock
-(`.published-releases/.lock`, see `ingest.warehouse.exclusive_lock`) from before the staging
-folder is made until the link is swapped. Under it, anything an interrupted publication left
-(SIGKILL, power loss) is removed and logged: every other `.published-staging-*` folder and
-`.published-link-*` link in the build folder (no other publication can be writing them), and
-every release but two.
+One publication at a time: `staged_release` holds the publish lock (`releases/.lock`, see
+`ingest.warehouse.exclusive_lock`) from before the release number is chosen until the link is
+swapped. Under it, anything an interrupted publication left (SIGKILL, power loss) is removed and
+logged: every other `.published-staging-*` folder and `.published-link-*` link in the build
+folder (no other publication can be writing them).
 
-Retention: the current release and the one it replaced (the previous link target) are kept;
-every other folder in `.published-releases/` is removed: older releases, and a release folder an
-interrupted swap renamed but never linked.
-
-A `published` folder left by an earlier layout (a plain directory) is carried over and moved
-aside once; only that first swap is not atomic.
+Retention: every release is kept unless `SURVEY_KEEP_RELEASES` (a whole number, at least 1)
+says how many of the latest to keep; the one `published` points at is always kept.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.warehouse import exclusive_lock
 
 PUBLISHED = "published"
-RELEASES = ".published-releases"
+RELEASES = "releases"
 STAGING_PREFIX = ".published-staging-"
 LINK_PREFIX = ".published-link-"
 PUBLISH_LOCK = ".lock"  # inside RELEASES
 PUBLISH_LOCK_WAIT_S = 600.0
-KEEP_RELEASES = 2  # the current release and the previous one
-RELEASE_NAME = re.compile(r"^\d{8}T\d{12}Z-.+$")
+KEEP_RELEASES_ENV = "SURVEY_KEEP_RELEASES"
+LEGACY_RELEASES = ".published-releases"  # the layout before numbered releases
 
 log = logging.getLogger(__name__)
 
 
-def _carry_over(current: Path, staging: Path) -> list[str]:
-    """Hard-link entries of the current release that the new one lacks; returns their names."""
-    carried = []
-    for entry in sorted(current.iterdir()):
-        target = staging / entry.name
-        if target.exists() or entry.name.startswith("."):
-            continue
-        if entry.is_dir():
-            shutil.copytree(entry, target, copy_function=os.link)
-        else:
-            os.link(entry, target)
-        carried.append(entry.name)
-    return carried
+class ReleaseSettingError(ValueError):
+    """A release setting (environment variable) is not usable."""
+
+
+def keep_releases() -> int | None:
+    """How many of the latest releases to keep (None: all), from `SURVEY_KEEP_RELEASES`."""
+    raw = os.environ.get(KEEP_RELEASES_ENV, "").strip().lower()
+    if raw in ("", "all"):
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise ReleaseSettingError(
+            f"{KEEP_RELEASES_ENV} must be a whole number of releases to keep (1 or more) or 'all'"
+        )
+    return int(raw)
+
+
+def release_numbers(build_dir: Path) -> list[int]:
+    """The numbers of the release folders in `build_dir/releases`, ascending."""
+    folder = build_dir / RELEASES
+    if not folder.is_dir():
+        return []
+    return sorted(
+        int(p.name)
+        for p in folder.iterdir()
+        if p.name.isdigit() and p.is_dir() and not p.is_symlink()
+    )
+
+
+def current_release(build_dir: Path) -> Path | None:
+    """The release folder `published` points at, if any."""
+    published = build_dir / PUBLISHED
+    if not published.is_symlink():
+        return None
+    target = published.resolve()
+    return target if target.is_dir() else None
+
+
+@dataclass
+class Staging:
+    """A release being written: `path` to write into, the `number` it will be published as, and
+    the release it will replace (`previous`, None for the first)."""
+
+    path: Path
+    number: int
+    previous: Path | None
+    cancelled: bool = False
+
+    def cancel(self) -> None:
+        """Do not publish: the staging folder is removed on exit and `published` stays."""
+        self.cancelled = True
 
 
 def _fsync_dir(path: Path) -> None:
@@ -74,40 +105,38 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def swap_in(staging: Path, build_dir: Path, run_id: str) -> Path:
-    """Make the complete `staging` folder the published release; returns the release folder.
+def swap_in(staging: Path, build_dir: Path, run_id: str, number: int) -> Path:
+    """Make the complete `staging` folder release `number` and point `published` at it.
 
     Call with the publish lock held (`staged_release` does)."""
     published = build_dir / PUBLISHED
-    releases = build_dir / RELEASES
-    releases.mkdir(exist_ok=True)
-    previous = published.resolve() if published.is_symlink() else None
-    if published.exists():
-        _carry_over(published.resolve(), staging)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    release = releases / f"{stamp}-{run_id}"
+    release = build_dir / RELEASES / str(number)
     os.rename(staging, release)
     link = build_dir / f"{LINK_PREFIX}{run_id}"
     link.unlink(missing_ok=True)
     os.symlink(Path(RELEASES) / release.name, link)
-    if published.is_dir() and not published.is_symlink():
-        previous = releases / f"{stamp}-earlier-layout"
-        os.rename(published, previous)
+    if published.is_dir() and not published.is_symlink():  # a plain folder of an old layout
+        os.rename(published, build_dir / f"{STAGING_PREFIX}earlier-layout")
     os.replace(link, published)
     _fsync_dir(build_dir)
-    _prune(releases, keep={release.name, previous.name if previous else release.name})
+    shutil.rmtree(build_dir / LEGACY_RELEASES, ignore_errors=True)
+    _prune(build_dir, keep_releases())
     return release
 
 
-def _prune(releases: Path, keep: set[str]) -> list[str]:
-    """Remove every release folder but those named in `keep` (the current and previous)."""
+def _prune(build_dir: Path, keep: int | None) -> list[int]:
+    """Remove all but the `keep` latest release folders (never the published one)."""
+    if keep is None:
+        return []
+    current = current_release(build_dir)
+    numbers = release_numbers(build_dir)
     removed = []
-    for entry in sorted(releases.iterdir()):
-        if entry.name in keep or entry.is_symlink() or not entry.is_dir():
+    for n in numbers[: max(len(numbers) - keep, 0)]:
+        folder = build_dir / RELEASES / str(n)
+        if current is not None and folder.resolve() == current:
             continue
-        if RELEASE_NAME.match(entry.name):
-            shutil.rmtree(entry)
-            removed.append(entry.name)
+        shutil.rmtree(folder)
+        removed.append(n)
     return removed
 
 
@@ -138,6 +167,7 @@ def remove_stale(build_dir: Path, run_id: str) -> list[str]:
 def publish_lock(build_dir: Path, run_id: str, wait_s: float | None = None) -> Iterator[None]:
     """Hold the build folder's publish lock (one publication at a time)."""
     wait_s = PUBLISH_LOCK_WAIT_S if wait_s is None else wait_s
+    (build_dir / RELEASES).mkdir(parents=True, exist_ok=True)
     with exclusive_lock(build_dir / RELEASES / PUBLISH_LOCK, f"publication {run_id}", wait_s):
         yield
 
@@ -145,21 +175,28 @@ def publish_lock(build_dir: Path, run_id: str, wait_s: float | None = None) -> I
 @contextmanager
 def staged_release(
     build_dir: Path, run_id: str, removed: list[str] | None = None
-) -> Iterator[Path]:
-    """A staging folder to write a release into; swapped in on success, removed on failure.
+) -> Iterator[Staging]:
+    """A staging folder to write the next release into; swapped in on success, removed on
+    failure or when cancelled.
 
     Holds the publish lock throughout; first removes what interrupted publications left (the
     names are appended to `removed`, when given)."""
+    keep_releases()  # a bad setting is refused before anything is written
     with publish_lock(build_dir, run_id):
         stale = remove_stale(build_dir, run_id)
         if removed is not None:
             removed.extend(stale)
-        staging = build_dir / f"{STAGING_PREFIX}{run_id}"
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
+        path = build_dir / f"{STAGING_PREFIX}{run_id}"
+        shutil.rmtree(path, ignore_errors=True)
+        path.mkdir(parents=True)
+        numbers = release_numbers(build_dir)
+        staging = Staging(path, (numbers[-1] if numbers else 0) + 1, current_release(build_dir))
         try:
             yield staging
         except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(path, ignore_errors=True)
             raise
-        swap_in(staging, build_dir, run_id)
+        if staging.cancelled:
+            shutil.rmtree(path, ignore_errors=True)
+            return
+        swap_in(path, build_dir, run_id, staging.number)

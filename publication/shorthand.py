@@ -12,6 +12,7 @@ NOT_SIGNIFICANT = "ns"
 LOW_RELIABILITY = "[u]"
 NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
+CONFIDENTIAL = "[c]"
 
 
 def meanings(small_base_threshold: int) -> dict[str, str]:
@@ -28,13 +29,24 @@ def meanings(small_base_threshold: int) -> dict[str, str]:
             "base for unweighted Talk London"
         ),
         NOT_AVAILABLE: "not available: the warehouse holds no figure for this cell",
+        CONFIDENTIAL: (
+            "confidential: withheld in this provisional release because its base moved by fewer "
+            f"than {small_base_threshold} respondents since the figure was last published"
+        ),
     }
 
 
 def flag(
-    *, available: bool, small_base: bool | None, significant: bool | None, tested: bool = True
+    *,
+    available: bool,
+    small_base: bool | None,
+    significant: bool | None,
+    tested: bool = True,
+    suppressed: bool = False,
 ) -> str:
     """The flag of one figure (tested: whether figures of its measure are ever tested)."""
+    if suppressed:
+        return CONFIDENTIAL
     if not available:
         return NOT_AVAILABLE
     if small_base:

@@ -150,6 +150,7 @@ def _cell(row: RowSpec, column: FigureColumn, est: Estimates) -> Cell:
         value=None if value is None else float(value),
         flag=shorthand.flag(
             available=value is not None,
+            suppressed=bool(found.get("suppressed")),
             small_base=found["small_base"],
             significant=found["significant"],
             tested=row.measure == PERCENT,

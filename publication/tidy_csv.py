@@ -155,18 +155,28 @@ def quotes_frame(t: ThemeTable) -> pl.DataFrame:
     return _safe(records, QUOTE_COLUMNS)
 
 
+def _stamped(frame: pl.DataFrame, stamp: dict[str, object]) -> pl.DataFrame:
+    """The frame with the stamp's columns (e.g. release number and status) first."""
+    return frame.select(*(pl.lit(v).alias(k) for k, v in stamp.items()), pl.all())
+
+
 def write_csvs(
-    folder: Path, tables: list[PublishedTable | ThemeTable], items: dict[str, str]
+    folder: Path,
+    tables: list[PublishedTable | ThemeTable],
+    items: dict[str, str],
+    stamp: dict[str, object] | None = None,
 ) -> list[Path]:
-    """`<folder>/<table id>.csv` for every table, and `<table id>_quotes.csv` for I1's quotes."""
+    """`<folder>/<table id>.csv` for every table, and `<table id>_quotes.csv` for I1's quotes;
+    every row starts with the `stamp` columns (the release number and status)."""
     folder.mkdir(parents=True, exist_ok=True)
+    stamp = stamp or {}
     paths = []
     for t in tables:
         path = folder / f"{t.spec.id}.csv"
-        tidy_frame(t, items).write_csv(path)
+        _stamped(tidy_frame(t, items), stamp).write_csv(path)
         paths.append(path)
         if isinstance(t, ThemeTable):
             path = folder / f"{t.spec.id}_quotes.csv"
-            quotes_frame(t).write_csv(path)
+            _stamped(quotes_frame(t), stamp).write_csv(path)
             paths.append(path)
     return paths

@@ -1,4 +1,9 @@
-"""Fidelity: the report's printed figures reproduced from the marts (published/fidelity.csv)."""
+"""Fidelity: the report's printed figures reproduced from the marts.
+
+Written to `$SURVEY_BUILD_DIR/validation/fidelity.csv`; the publication copies it into the
+release it stages (a published release is never written to afterwards). It compares a delivery
+with the reference report: the bundled sample reproduces every figure, another delivery does not,
+and the check does not hold its publication back."""
 
 from __future__ import annotations
 
@@ -38,6 +43,10 @@ def write_csv_atomically(frame: pl.DataFrame, path: Path) -> None:
             os.unlink(tmp)
 
 
+def fidelity_path(build_path: Path) -> Path:
+    return build_path / "validation" / "fidelity.csv"
+
+
 @dg.asset(
     key=FIDELITY,
     deps=SOURCES,
@@ -48,7 +57,7 @@ def write_csv_atomically(frame: pl.DataFrame, path: Path) -> None:
 def fidelity(paths: SurveyPaths) -> dg.MaterializeResult:
     with connect_warehouse(paths.warehouse_path, read_only=True) as con:  # lock errors retried
         table = fidelity_table(con, load_questionnaire())
-    path = paths.build_path / "published" / "fidelity.csv"
+    path = fidelity_path(paths.build_path)
     write_csv_atomically(table, path)
     failed = table.filter(~pl.col("passed"))
     return dg.MaterializeResult(
@@ -66,7 +75,7 @@ def fidelity(paths: SurveyPaths) -> dg.MaterializeResult:
 
 @dg.asset_check(asset=FIDELITY, description="Every printed figure is reproduced by its rule.")
 def all_figures_reproduced(paths: SurveyPaths) -> dg.AssetCheckResult:
-    table = pl.read_csv(paths.build_path / "published" / "fidelity.csv")
+    table = pl.read_csv(fidelity_path(paths.build_path))
     failed = table.filter(~pl.col("passed"))
     return dg.AssetCheckResult(
         passed=failed.height == 0,

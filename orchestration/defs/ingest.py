@@ -5,6 +5,7 @@ from __future__ import annotations
 import dagster as dg
 
 from ingest import SOURCES, load_export_source
+from ingest.errors import ContractViolation
 from orchestration.resources import SurveyPaths
 from survey.questionnaire import load_questionnaire
 
@@ -25,6 +26,51 @@ def _metadata_value(value: object) -> dg.MetadataValue:
     return dg.MetadataValue.json(value)
 
 
+def _ledger_table(source_id: str, paths: SurveyPaths) -> dg.MetadataValue:
+    """The source's files with what became of each (`publication.ledger`): published in which
+    release, held or refused and why. This run's files are decided when it publishes or holds."""
+    from ingest.warehouse import connect_warehouse
+    from publication.ledger import latest_decisions
+
+    with connect_warehouse(paths.warehouse_path, read_only=True) as con:
+        rows = latest_decisions(con, source_id)
+    if not rows:
+        return dg.MetadataValue.text("no decisions yet")
+    records = [dg.TableRecord({k: "" if v is None else v for k, v in row.items()}) for row in rows]
+    return dg.MetadataValue.table(records=records)
+
+
+def _refusal(
+    refused: ContractViolation, source_id: str, paths: SurveyPaths, run_id: str
+) -> dg.Failure:
+    """Record the refused files in the ledger; a failure that reads as the violations (file,
+    column, row, rule; never a delivered value), without a stack trace."""
+    from publication import ledger
+    from publication.release_folder import current_release
+
+    current = current_release(paths.build_path)
+    number = int(current.name) if current is not None and current.name.isdigit() else None
+    reasons: dict[str, list[str]] = {}
+    for v in refused.violations:
+        reasons.setdefault(v.file, []).append(str(v.rule))
+    entries = [
+        ledger.Entry(source_id, file, "refused", release=number, reason=", ".join(sorted(set(r))))
+        for file, r in reasons.items()
+    ]
+    ledger.record(paths.warehouse_path, entries, run_id)
+    stays = f"release {number} stays published" if number else "nothing is published yet"
+    text = f"{source_id}: delivery refused, nothing loaded; {stays}\n{refused}"
+    return dg.Failure(
+        description=text,
+        metadata={
+            "refused_files": dg.MetadataValue.text(", ".join(reasons)),
+            "violations": dg.MetadataValue.int(refused.total),
+            "summary": dg.MetadataValue.text(text),
+        },
+        allow_retries=False,
+    )
+
+
 def ingest_asset(source_id: str) -> dg.AssetsDefinition:
     """The asset loading every landed file of one source (contract-checked by `ingest`)."""
     label = load_questionnaire().exports[source_id]["label"]
@@ -38,8 +84,11 @@ def ingest_asset(source_id: str) -> dg.AssetsDefinition:
             " quality rules screen out go to raw.quarantine (counted by reason in the metadata)."
         ),
     )
-    def _load(paths: SurveyPaths) -> dg.MaterializeResult:
-        summary = load_export_source(source_id, paths.landing_path, paths.warehouse_path)
+    def _load(context, paths: SurveyPaths) -> dg.MaterializeResult:
+        try:
+            summary = load_export_source(source_id, paths.landing_path, paths.warehouse_path)
+        except ContractViolation as refused:
+            raise _refusal(refused, source_id, paths, context.run.run_id) from None
         metadata = {
             key: _metadata_value(value)
             for key, value in summary.as_metadata().items()
@@ -50,6 +99,7 @@ def ingest_asset(source_id: str) -> dg.AssetsDefinition:
                 **metadata,
                 "dagster/row_count": dg.MetadataValue.int(summary.respondents),
                 "landing_dir": dg.MetadataValue.path(paths.landing_path),
+                "ledger": _ledger_table(source_id, paths),
             }
         )
 

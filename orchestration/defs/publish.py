@@ -1,7 +1,9 @@
-"""Publication: the workbook and CSVs, the charts and the BI marts file, released together into
-`$SURVEY_BUILD_DIR/published/` (logic in `publication/`; one run swaps all three in at once),
-with the comment coder's agreement figures beside them. Nothing is released when the
-personal-data gate finds anything in the staged files (`publication.release`)."""
+"""Publication: the workbook and CSVs, the charts and the BI marts file, released together as the
+next numbered release (`$SURVEY_BUILD_DIR/releases/<n>/`, linked as `published/`; logic in
+`publication/`), with the comment coder's agreement figures, the fidelity check and the gates'
+Data Docs beside them. The step ends published, held (a provisional release too close to the
+previous one) or unchanged; it records the decision for every delivery in the ledger. Nothing is
+released when the personal-data gate finds anything in the staged files (`publication.release`)."""
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotation.
 from pathlib import Path
@@ -16,6 +18,7 @@ from orchestration.defs.comments import (
     PUBLISHED_QUOTES,
     THEME_COUNTS,
 )
+from orchestration.defs.fidelity import FIDELITY, fidelity_path
 from orchestration.defs.weighting import SUMMARY
 from orchestration.resources import SurveyPaths
 from publication.chart_specs import CHARTS
@@ -46,11 +49,37 @@ COMMENT_KEYS = [
     PUBLISHED_QUOTES,
     CODER_AGREEMENT,
 ]
-SOURCES = [*MART_KEYS, SUMMARY, *COMMENT_KEYS]
+SOURCES = [*MART_KEYS, SUMMARY, *COMMENT_KEYS, FIDELITY]
 
 
 def _size(paths: list[Path]) -> int:
     return sum(p.stat().st_size for p in paths)
+
+
+def _outcome_metadata(outcome) -> dict[str, dg.MetadataValue]:
+    data = outcome.data
+    return {
+        "outcome": dg.MetadataValue.text(outcome.state),
+        "summary": dg.MetadataValue.text(outcome.summary()),
+        "status": dg.MetadataValue.text(data.status),
+        "release": dg.MetadataValue.int(outcome.current or 0),
+        "routes": dg.MetadataValue.json(data.routes),
+        "why_provisional": dg.MetadataValue.text("; ".join(data.why_provisional()) or "final"),
+        "stale_removed": dg.MetadataValue.text(", ".join(outcome.stale_removed) or "none"),
+    }
+
+
+def _record_decisions(paths: SurveyPaths, outcome, run_id: str) -> None:
+    """Append this run's decision about every undecided delivery to the ledger."""
+    from ingest.warehouse import connect_warehouse
+    from publication import ledger
+
+    with connect_warehouse(paths.warehouse_path, read_only=True) as con:
+        files = ledger.undecided_files(con)
+    reason = "" if outcome.state == "published" else outcome.reason
+    ledger.record(
+        paths.warehouse_path, ledger.decide(files, outcome.state, outcome.current, reason), run_id
+    )
 
 
 @dg.multi_asset(
@@ -62,14 +91,14 @@ def _size(paths: list[Path]) -> int:
             group_name="published",
             kinds={"excel", "csv"},
             description="The supplementary tables: one workbook (Cover, Contents, Notes, one sheet "
-            "per table) and one tidy CSV per table.",
+            "per table) and one tidy CSV per table, in the latest release.",
         ),
         dg.AssetSpec(
             FIGURES,
             deps=SOURCES,
             group_name="published",
             kinds={"matplotlib"},
-            description="The report's charts as PNG and SVG.",
+            description="The report's charts as PNG and SVG, in the latest release.",
         ),
         dg.AssetSpec(
             CONSULTATION_MARTS,
@@ -77,38 +106,52 @@ def _size(paths: list[Path]) -> int:
             group_name="published",
             kinds={"duckdb"},
             description="consultation_marts.duckdb: the marts for BI tools, aggregates only, "
-            "read-only.",
+            "read-only, in the latest release.",
         ),
     ],
     can_subset=False,
 )
 def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
-    """Build every output into a staging folder, then swap it in as `published/` in one step."""
+    """Publish the next release (or hold it back, saying why), and record the decision."""
     # Imported here, not at start-up: matplotlib, xlsxwriter, pandas (the dbt step prewarms them).
     from expectations.docs import release_writer
+    from expectations.runner import load_results, results_dir
     from publication.release import publish_release
 
-    release = publish_release(
+    fidelity = fidelity_path(paths.build_path)
+    outcome = publish_release(
         paths.warehouse_path,
         paths.build_path,
         context.run.run_id,
         # the comment coders' agreement and the Data Docs of the gates that let this run through
         extras=(write_agreement_csv, release_writer(paths.build_path)),
+        files=[fidelity] if fidelity.exists() else [],
+        gate_results=load_results(results_dir(paths.build_path)),
     )
-    if release.stale_removed:
+    _record_decisions(paths, outcome, context.run.run_id)
+    if outcome.stale_removed:
         context.log.warning(
-            "Removed what interrupted publications left: " + ", ".join(release.stale_removed)
+            "Removed what interrupted publications left: " + ", ".join(outcome.stale_removed)
         )
-    common = {
-        "release": dg.MetadataValue.path(str(release.folder)),
+    common = _outcome_metadata(outcome)
+    release = outcome.release
+    if release is None:  # held or unchanged: nothing new; the metadata says why
+        context.log.warning(outcome.summary())
+        for key in (SUPPLEMENTARY_TABLES, FIGURES, CONSULTATION_MARTS):
+            yield dg.MaterializeResult(asset_key=key, metadata=common)
+        return
+    context.log.info(outcome.summary())
+    common |= {
+        "path": dg.MetadataValue.path(str(release.folder)),
         "personal_data_gate": dg.MetadataValue.text(release.scan),
-        "stale_removed": dg.MetadataValue.text(", ".join(release.stale_removed) or "none"),
+        "changed_figures": dg.MetadataValue.int(release.changed_figures),
+        "suppressed_cells": dg.MetadataValue.int(release.suppressed_cells),
     }
     yield dg.MaterializeResult(
         asset_key=SUPPLEMENTARY_TABLES,
         metadata={
             **common,
-            "path": dg.MetadataValue.path(str(release.workbook)),
+            "workbook": dg.MetadataValue.path(str(release.workbook)),
             "sheets": dg.MetadataValue.int(len(release.sheets)),
             "tables": dg.MetadataValue.int(release.tables),
             "workbook_bytes": dg.MetadataValue.int(release.workbook.stat().st_size),
@@ -126,7 +169,7 @@ def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
         asset_key=FIGURES,
         metadata={
             **common,
-            "path": dg.MetadataValue.path(str(release.figures[0].parent)),
+            "figures_dir": dg.MetadataValue.path(str(release.figures[0].parent)),
             "charts": dg.MetadataValue.text(", ".join(c.id for c in CHARTS)),
             "files": dg.MetadataValue.int(len(release.figures)),
             "bytes": dg.MetadataValue.int(_size(release.figures)),
@@ -137,7 +180,7 @@ def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
         asset_key=CONSULTATION_MARTS,
         metadata={
             **common,
-            "path": dg.MetadataValue.path(str(marts.path)),
+            "marts_file": dg.MetadataValue.path(str(marts.path)),
             "bytes": dg.MetadataValue.int(marts.path.stat().st_size),
             "tables": dg.MetadataValue.md(
                 "| table | rows |\n|---|---|\n"

@@ -31,6 +31,30 @@ def _failures_md(failures: list[Failure]) -> str:
     return header + "\n".join(rows) if rows else "none"
 
 
+def gate_summary(gate: Gate, explanation: tuple[str, ...], paths: SurveyPaths) -> str:
+    """The failed gate, the asset it checks, what it expected and found, what stays published."""
+    if not explanation:
+        return f"gate {gate.name} on {gate.table}: passed"
+    from publication.release_folder import current_release
+
+    current = current_release(paths.build_path)
+    stays = f"release {current.name} stays published" if current else "nothing is published yet"
+    lines = "\n".join(f"  - {line}" for line in explanation)
+    return f"gate {gate.name} on {gate.table} failed ({gate.description})\n{lines}\n  {stays}"
+
+
+def hold_deliveries(paths: SurveyPaths, reason: str, run_id: str) -> None:
+    """Record in the ledger that the deliveries this run was deciding about are held."""
+    from publication import ledger
+    from publication.release_folder import current_release
+
+    current = current_release(paths.build_path)
+    with connect_warehouse(paths.warehouse_path, read_only=True) as con:
+        files = ledger.undecided_files(con)
+    number = int(current.name) if current is not None and current.name.isdigit() else None
+    ledger.record(paths.warehouse_path, ledger.decide(files, "held", number, reason), run_id)
+
+
 def gate_check(gate: Gate) -> dg.AssetChecksDefinition:
     """The gate as a blocking check on its table."""
 
@@ -46,6 +70,10 @@ def gate_check(gate: Gate) -> dg.AssetChecksDefinition:
             outcome = run_gate(gate, con, GateSettings.from_project(), context.run.run_id)
         path = save_result(outcome, results_dir(paths.build_path))
         failures = outcome.failures
+        summary = gate_summary(gate, outcome.explanation, paths)
+        if not outcome.success:
+            context.log.error(summary)
+            hold_deliveries(paths, f"gate {gate.suite} failed", context.run.run_id)
         return dg.AssetCheckResult(
             passed=outcome.success,
             severity=dg.AssetCheckSeverity.ERROR,
@@ -56,6 +84,7 @@ def gate_check(gate: Gate) -> dg.AssetChecksDefinition:
                 "failing_rows": dg.MetadataValue.int(sum(f.failing_rows or 0 for f in failures)),
                 "failures": dg.MetadataValue.md(_failures_md(failures)),
                 "validation_result": dg.MetadataValue.path(str(path)),
+                "summary": dg.MetadataValue.text(summary),
             },
         )
 
