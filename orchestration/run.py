@@ -118,7 +118,9 @@ class _Watcher(threading.Thread):
             mark = "ok " if kind == "STEP_SUCCESS" else "FAILED"
             if kind == "STEP_SUCCESS" and not facts and "__" in step:
                 return  # a passed check's step: counted, not listed
-            self.console.print(f"  {mark} {step}{took}" + (f": {'; '.join(facts[:3])}" if facts else ""))
+            self.console.print(
+                f"  {mark} {step}{took}" + (f": {'; '.join(facts[:3])}" if facts else "")
+            )
 
 
 def _summary(result, instance, run_id: str, build: Path) -> tuple[list[str], bool]:
@@ -127,14 +129,15 @@ def _summary(result, instance, run_id: str, build: Path) -> tuple[list[str], boo
     from publication.release_folder import current_release
 
     lines: list[str] = []
-    failures = []
+    failures, warnings = [], []
     for event in result.all_events:
         kind = event.event_type_value
         if kind == "ASSET_CHECK_EVALUATION":
             data = event.event_specific_data
             if not data.passed:
                 meta = {k: _value(v) for k, v in data.metadata.items()}
-                failures.append(str(meta.get("summary") or f"check {data.check_name} failed"))
+                text = str(meta.get("summary") or f"check {data.check_name} failed")
+                (failures if data.blocking else warnings).append(text)
         elif kind == "STEP_FAILURE":
             error = event.event_specific_data.error
             user = event.event_specific_data.user_failure_data
@@ -163,6 +166,9 @@ def _summary(result, instance, run_id: str, build: Path) -> tuple[list[str], boo
             ]
         if meta.get("why_provisional") and meta.get("why_provisional") != "final":
             lines.append(f"Provisional:     {meta['why_provisional']}")
+    if warnings:
+        lines.append("Checks that do not hold publication back:")
+        lines += [f"  {text}" for text in warnings]
     if failures:
         lines.append("Nothing new was published:")
         lines += [f"  {text}" for text in failures]
@@ -187,7 +193,7 @@ def main() -> int:
     log = build / LOG_DIR / f"run-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
     instance = dg.DagsterInstance.get()
     run_id = str(uuid.uuid4())
-    job = defs.get_job_def("full_pipeline")
+    job = defs.resolve_job_def("full_pipeline")
     started = time.monotonic()
     if verbose:
         console = _Console(None)

@@ -18,7 +18,10 @@ from publication.safe_text import neutralise
 from publication.tables import COUNT, PERCENT, PublishedTable
 from publication.themes import ALL, RANK, Group, ThemeTable
 
+# Every CSV row starts with the release it belongs to and that release's status.
+RELEASE_COLUMNS = {"release": pl.Int64, "status": pl.String}
 CSV_COLUMNS = {
+    **RELEASE_COLUMNS,
     "table": pl.String,
     "route": pl.String,
     "variable": pl.String,
@@ -41,6 +44,7 @@ CSV_COLUMNS = {
 
 
 QUOTE_COLUMNS = {
+    **RELEASE_COLUMNS,
     "table": pl.String,
     "theme": pl.String,
     "theme_label": pl.String,
@@ -52,6 +56,7 @@ QUOTE_COLUMNS = {
 
 
 def _safe(records: list[dict], schema: dict) -> pl.DataFrame:
+    schema = {k: v for k, v in schema.items() if k not in RELEASE_COLUMNS}
     frame = pl.DataFrame(records, schema=schema)
     return frame.with_columns(
         pl.col(name).map_elements(neutralise, return_dtype=pl.String)
@@ -156,8 +161,10 @@ def quotes_frame(t: ThemeTable) -> pl.DataFrame:
 
 
 def _stamped(frame: pl.DataFrame, stamp: dict[str, object]) -> pl.DataFrame:
-    """The frame with the stamp's columns (e.g. release number and status) first."""
-    return frame.select(*(pl.lit(v).alias(k) for k, v in stamp.items()), pl.all())
+    """The frame with the release columns first (from `stamp`; null when not given)."""
+    return frame.select(
+        *(pl.lit(stamp.get(k), dtype).alias(k) for k, dtype in RELEASE_COLUMNS.items()), pl.all()
+    )
 
 
 def write_csvs(
@@ -167,7 +174,7 @@ def write_csvs(
     stamp: dict[str, object] | None = None,
 ) -> list[Path]:
     """`<folder>/<table id>.csv` for every table, and `<table id>_quotes.csv` for I1's quotes;
-    every row starts with the `stamp` columns (the release number and status)."""
+    every row starts with the release number and status (`stamp`)."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = stamp or {}
     paths = []

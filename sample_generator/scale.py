@@ -17,7 +17,7 @@ written whole: memory grows with that poll's rows (about 2 x rows x variables x 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import numpy as np
@@ -85,20 +85,62 @@ def donors(n: int, pool: np.ndarray, blocks: int, rng) -> tuple[np.ndarray, np.n
     return first, np.where(mixed, second, first[:, None])
 
 
+def parse_sizes(text: str) -> dict[str, int]:
+    """`talk_london=400,representative=500,boost=250` as a dict (polls not named: 0)."""
+    sizes = dict.fromkeys(SAMPLE_SIZES, 0)
+    for part in text.split(","):
+        name, _, n = part.partition("=")
+        if name.strip() not in SAMPLE_SIZES or not n.strip().isdigit():
+            raise ValueError(f"--sizes: expected poll=N with a poll of {list(SAMPLE_SIZES)}")
+        sizes[name.strip()] = int(n)
+    return sizes
+
+
+def write_series(landing_dir: Path, series: list[int], path: Path) -> list[Path]:
+    """Earlier cumulative Talk London exports beside the final one at `path`: for each size n in
+    `series`, its first n respondents (ids and submission times rise together), dated the day
+    after the last of them submitted. The final export keeps its own date."""
+    meta = load_questionnaire().exports["talk_london"]["meta_columns"]
+    submitted = next(c["name"] for c in meta if c["raw"] == "date_submitted")
+    full = pl.read_csv(path, infer_schema=False)
+    written = []
+    for n in sorted(series):
+        if not 0 < n < full.height:
+            raise ValueError(f"--talk-london-series: {n} is not below the final export's rows")
+        head = full.head(n)
+        last = datetime.strptime(head[submitted].max(), TIME_FORMAT)
+        day = (last + timedelta(days=1)).strftime("%Y%m%d")
+        out = Path(landing_dir) / f"talk_london_export_{day}.csv"
+        head.write_csv(out, line_terminator="\r\n")
+        written.append(out)
+    return written
+
+
 def write_scaled(
-    landing_dir: Path, respondents: int, seed: int = DEFAULT_SEED, xlsx: bool = False
+    landing_dir: Path,
+    respondents: int | None = None,
+    seed: int = DEFAULT_SEED,
+    xlsx: bool = False,
+    sizes: dict[str, int] | None = None,
+    series: list[int] | None = None,
 ) -> list[Path]:
-    """Write a delivery of `respondents` in total: the final Talk London CSV (and XLSX if asked)
-    and both YouGov .sav files."""
+    """Write a delivery of `respondents` in total (or of `sizes` per poll; a poll of size 0 is
+    not written): the final Talk London CSV (and XLSX if asked), earlier cumulative exports of
+    the sizes in `series`, and the YouGov .sav files."""
     q = load_questionnaire()
     sample = build_sample()
-    sizes = split(respondents)
+    sizes = sizes or split(respondents or 0)
     landing_dir = Path(landing_dir)
     landing_dir.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
     blocks = question_blocks(q)
-    written = _write_talk_london(landing_dir, q, sample.talk_london, sizes, blocks, xlsx, rng)
+    written = []
+    if sizes["talk_london"]:
+        written = _write_talk_london(landing_dir, q, sample.talk_london, sizes, blocks, xlsx, rng)
+        written += write_series(landing_dir, series or [], written[-1])
     for poll, (source_id, first_id) in YOUGOV_RECORDS.items():
+        if not sizes[poll]:
+            continue
         path = landing_dir / f"{source_id}_{yougov_fieldwork(q, source_id)[2].replace('-', '')}.sav"
         _write_poll(path, q, sample.polls, poll, sizes[poll], first_id, blocks, rng)
         written.append(path)

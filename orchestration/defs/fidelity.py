@@ -73,13 +73,20 @@ def fidelity(paths: SurveyPaths) -> dg.MaterializeResult:
     )
 
 
-@dg.asset_check(asset=FIDELITY, description="Every printed figure is reproduced by its rule.")
+@dg.asset_check(
+    asset=FIDELITY,
+    description="Every figure the reference report prints is reproduced by its rule (a warning: "
+    "only the bundled sample reproduces the report; other deliveries are published regardless).",
+)
 def all_figures_reproduced(paths: SurveyPaths) -> dg.AssetCheckResult:
     table = pl.read_csv(fidelity_path(paths.build_path))
     failed = table.filter(~pl.col("passed"))
     return dg.AssetCheckResult(
         passed=failed.height == 0,
+        severity=dg.AssetCheckSeverity.WARN,
         metadata={
+            "summary": f"fidelity: {failed.height} of {table.height} report figures not "
+            "reproduced (expected for any delivery but the bundled sample)",
             "figures": table.height,
             "failed": failed.height,
             "failed_ids": ", ".join(failed["figure"].to_list()[:50]) or "none",

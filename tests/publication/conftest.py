@@ -9,6 +9,7 @@ that start like formulas.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
@@ -221,9 +222,34 @@ def build_synthetic_warehouse(path: Path, q: Questionnaire) -> None:
     )
     answers = pl.DataFrame({"respondent_id": ["tl-1", "tl-2"], "variable_id": ["A", "B"]})
     comments = {f"comments.{name}": frame for name, frame in synthetic_comment_tables().items()}
+    ingest_log = pl.DataFrame(
+        {
+            "source_id": list(q.exports),
+            "file_name": [f"{sid}_20220131.csv" for sid in q.exports],
+            "sha256": [f"sha-{sid}" for sid in q.exports],
+            "rows": [10] * len(q.exports),
+            "export_date": [date(2022, 1, 31)] * len(q.exports),
+            "loaded_at": [datetime(2022, 2, 1, tzinfo=UTC)] * len(q.exports),
+        }
+    )
+    quarantine = pl.DataFrame(
+        {"file_sha256": [f"sha-{next(iter(q.exports))}"], "reason": ["speeding"]}
+    )
+    respondents = pl.DataFrame(
+        {
+            "respondent_id": [f"r{i}" for i in range(9 + 10 * (len(q.exports) - 1))],
+            "poll": [e["poll"] for e in q.exports.values() for _ in range(10)][1:],
+        }
+    )
     with duckdb.connect(str(path)) as con:
-        con.execute("create schema marts; create schema weights; create schema comments")
+        con.execute(
+            "create schema marts; create schema weights; create schema comments; "
+            "create schema raw; create schema intermediate"
+        )
         for name, frame in {
+            "raw.ingest_log": ingest_log,
+            "raw.quarantine": quarantine,
+            "intermediate.int_respondents": respondents,
             "marts.fct_estimates": estimates,
             "marts.fct_modal_ranks": modal,
             "marts.dim_questions": dim,
@@ -270,7 +296,9 @@ def synthetic_warehouse(tmp_path_factory: pytest.TempPathFactory, questionnaire)
 def release(tmp_path_factory: pytest.TempPathFactory, synthetic_warehouse: Path) -> Release:
     """One publication of the synthetic warehouse, shared by the read-only tests."""
     build = tmp_path_factory.mktemp("build")
-    return publish_release(synthetic_warehouse, build, run_id="first", extras=(_extra_file,))
+    outcome = publish_release(synthetic_warehouse, build, run_id="first", extras=(_extra_file,))
+    assert outcome.state == "published", outcome.summary()
+    return outcome.release
 
 
 def _extra_file(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:

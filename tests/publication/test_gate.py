@@ -30,7 +30,7 @@ def test_gate_blocks_a_release_holding_an_email(
         )
     build = tmp_path / "build"
     with staged_release(build, "previous") as staging:
-        (staging / "supplementary_tables.xlsx").write_text("previous")
+        (staging.path / "supplementary_tables.xlsx").write_text("previous")
     before = os.readlink(build / PUBLISHED)
 
     with pytest.raises(PublicationError) as raised:
@@ -42,7 +42,7 @@ def test_gate_blocks_a_release_holding_an_email(
     assert "bloggs" not in message and "example.org" not in message
     assert os.readlink(build / PUBLISHED) == before
     assert (build / PUBLISHED / "supplementary_tables.xlsx").read_text() == "previous"
-    assert sorted(p.name for p in build.iterdir()) == [RELEASES, PUBLISHED]
+    assert sorted(p.name for p in build.iterdir()) == [PUBLISHED, RELEASES]
     assert len([p for p in (build / RELEASES).iterdir() if p.is_dir()]) == 1
 
 

@@ -60,10 +60,11 @@ def test_materialise_on_the_synthetic_warehouse(
     assert tables["extra_files"].value == "comment_coding_agreement.csv, validation/index.html"
     assert (build / "published" / "comment_coding_agreement.csv").is_file()
     assert tables["personal_data_gate"].value.startswith("no personal data in ")
-    assert tables["path"].value == str(build / "published" / "supplementary_tables.xlsx")
+    assert tables["workbook"].value == str(build / "published" / "supplementary_tables.xlsx")
+    assert tables["outcome"].value == "published" and tables["release"].value == 1
     assert tables["workbook_bytes"].value > 0
     assert meta[publish.FIGURES]["files"].value == 2
     marts = meta[publish.CONSULTATION_MARTS]
-    assert marts["path"].value == str(build / "published" / "consultation_marts.duckdb")
+    assert marts["marts_file"].value == str(build / "published" / "consultation_marts.duckdb")
     assert "marts.fct_estimates" in marts["tables"].value
     assert "marts.dim_respondents" in marts["excluded"].value

@@ -8,20 +8,20 @@ import sys
 from pathlib import Path
 
 import duckdb
-import polars as pl
 import pytest
 
 from ingest.warehouse import FolderBusy
-from orchestration.defs.fidelity import write_csv_atomically
 from publication.bi_marts import FILE_NAME, write_marts_file
 from publication.model_docs import dbt_docs
 from publication.release_folder import (
-    KEEP_RELEASES,
+    KEEP_RELEASES_ENV,
     LINK_PREFIX,
     PUBLISHED,
     RELEASES,
     STAGING_PREFIX,
+    ReleaseSettingError,
     publish_lock,
+    release_numbers,
     staged_release,
 )
 
@@ -35,21 +35,29 @@ def _release(build: Path, run_id: str, rows: int, tmp_path: Path) -> None:
         duckdb.connect(str(warehouse), read_only=True) as con,
         staged_release(build, run_id) as staging,
     ):
-        (staging / "supplementary_tables.xlsx").write_text(run_id)
-        write_marts_file(con, staging / FILE_NAME, dbt_docs())
+        (staging.path / "supplementary_tables.xlsx").write_text(run_id)
+        write_marts_file(con, staging.path / FILE_NAME, dbt_docs())
 
 
-def test_published_is_a_link_to_a_complete_release(tmp_path: Path) -> None:
+def test_published_is_a_link_to_the_latest_numbered_release(tmp_path: Path) -> None:
     build = tmp_path / "build"
     _release(build, "one", 3, tmp_path)
     published = build / PUBLISHED
     assert published.is_symlink()
-    assert not Path(os.readlink(published)).is_absolute()
+    assert os.readlink(published) == os.path.join(RELEASES, "1")
     assert (published / "supplementary_tables.xlsx").read_text() == "one"
-    assert sorted(p.name for p in build.iterdir()) == [RELEASES, PUBLISHED]
+    assert sorted(p.name for p in build.iterdir()) == [PUBLISHED, RELEASES]
+    _release(build, "two", 3, tmp_path)
+    assert os.readlink(published) == os.path.join(RELEASES, "2")
+    assert release_numbers(build) == [1, 2]
+    # an earlier release is never touched by a later one
+    assert (build / RELEASES / "1" / "supplementary_tables.xlsx").read_text() == "one"
 
 
-def test_reader_of_the_old_release_is_not_disturbed(tmp_path: Path) -> None:
+def test_reader_of_the_old_release_is_not_disturbed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(KEEP_RELEASES_ENV, "2")
     build = tmp_path / "build"
     _release(build, "one", 3, tmp_path)
     marts = build / PUBLISHED / FILE_NAME
@@ -72,36 +80,45 @@ def test_reader_of_the_old_release_is_not_disturbed(tmp_path: Path) -> None:
         [sys.executable, "-c", READER, str(marts)], input="\n", capture_output=True, text=True
     )
     assert fresh.stdout.split() == ["7", "7"]
-    assert len([p for p in (build / RELEASES).iterdir() if p.is_dir()]) == KEEP_RELEASES
+    assert release_numbers(build) == [2, 3]
 
 
-def test_failed_release_leaves_the_published_one(tmp_path: Path) -> None:
+def test_every_release_is_kept_by_default_and_a_bad_setting_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build = tmp_path / "build"
+    for run in ("one", "two", "three"):
+        _release(build, run, 3, tmp_path)
+    assert release_numbers(build) == [1, 2, 3]
+    monkeypatch.setenv(KEEP_RELEASES_ENV, "none")
+    with pytest.raises(ReleaseSettingError, match=KEEP_RELEASES_ENV):
+        _release(build, "four", 3, tmp_path)
+    assert release_numbers(build) == [1, 2, 3]
+
+
+def test_failed_or_cancelled_release_leaves_the_published_one(tmp_path: Path) -> None:
     build = tmp_path / "build"
     _release(build, "one", 3, tmp_path)
     before = os.readlink(build / PUBLISHED)
     with pytest.raises(RuntimeError), staged_release(build, "two") as staging:
-        (staging / "supplementary_tables.xlsx").write_text("half")
+        (staging.path / "supplementary_tables.xlsx").write_text("half")
         raise RuntimeError("chart failed")
+    with staged_release(build, "three") as staging:
+        (staging.path / "supplementary_tables.xlsx").write_text("held")
+        staging.cancel()
     assert os.readlink(build / PUBLISHED) == before
     assert (build / PUBLISHED / "supplementary_tables.xlsx").read_text() == "one"
-    assert sorted(p.name for p in build.iterdir()) == [RELEASES, PUBLISHED]
+    assert sorted(p.name for p in build.iterdir()) == [PUBLISHED, RELEASES]
+    assert release_numbers(build) == [1]
 
 
-def test_files_of_other_writers_are_carried_over(tmp_path: Path) -> None:
-    """fidelity.csv (written atomically into published/) and validation/ survive a release."""
+def test_a_first_release_that_fails_leaves_no_published(tmp_path: Path) -> None:
     build = tmp_path / "build"
-    # An earlier layout: published/ as a plain folder, as fidelity creates it on a fresh build.
-    write_csv_atomically(pl.DataFrame({"figure": ["a"]}), build / PUBLISHED / "fidelity.csv")
-    (build / PUBLISHED / "validation").mkdir()
-    (build / PUBLISHED / "validation" / "index.html").write_text("docs")
-    _release(build, "one", 3, tmp_path)
-    assert (build / PUBLISHED).is_symlink()
-    assert pl.read_csv(build / PUBLISHED / "fidelity.csv")["figure"].to_list() == ["a"]
-    write_csv_atomically(pl.DataFrame({"figure": ["b"]}), build / PUBLISHED / "fidelity.csv")
-    _release(build, "two", 3, tmp_path)
-    assert pl.read_csv(build / PUBLISHED / "fidelity.csv")["figure"].to_list() == ["b"]
-    assert (build / PUBLISHED / "validation" / "index.html").read_text() == "docs"
-    assert (build / PUBLISHED / "supplementary_tables.xlsx").read_text() == "two"
+    with pytest.raises(RuntimeError), staged_release(build, "one") as staging:
+        (staging.path / "fidelity.csv").write_text("figure\n")
+        raise RuntimeError("gate failed")
+    assert not (build / PUBLISHED).exists() and not (build / PUBLISHED).is_symlink()
+    assert release_numbers(build) == []
 
 
 def test_extra_writers_publish_with_the_release(release) -> None:
@@ -113,13 +130,10 @@ def test_extra_writers_publish_with_the_release(release) -> None:
 def test_leftovers_of_interrupted_publications_are_removed_and_logged(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Under the publish lock, a release removes other runs' staging folders and link files, and
-    every release folder but the current and the previous one; nothing else is touched and no
-    link is followed."""
+    """Under the publish lock, a release removes other runs' staging folders and link files;
+    nothing else is touched and no link is followed."""
     build = tmp_path / "build"
     _release(build, "one", 3, tmp_path)
-    _release(build, "two", 3, tmp_path)
-    previous = (build / PUBLISHED).resolve()
     outside = tmp_path / "outside"
     outside.mkdir()
     (outside / "keep.txt").write_text("not ours")
@@ -128,23 +142,20 @@ def test_leftovers_of_interrupted_publications_are_removed_and_logged(
     (build / f"{LINK_PREFIX}killed").symlink_to(outside)  # killed between link and swap
     (build / f"{STAGING_PREFIX}linked").symlink_to(outside)  # not a folder of ours: left
     (build / "notes").mkdir()  # not matching the pattern: left
-    orphan = build / RELEASES / "20200101T000000000000Z-renamed-never-linked"
-    orphan.mkdir()
     removed: list[str] = []
     with (
         caplog.at_level("WARNING", logger="publication.release_folder"),
-        staged_release(build, "three", removed=removed) as staging,
+        staged_release(build, "two", removed=removed) as staging,
     ):
-        (staging / "supplementary_tables.xlsx").write_text("three")
+        (staging.path / "supplementary_tables.xlsx").write_text("two")
     assert removed == [f"{LINK_PREFIX}killed", f"{STAGING_PREFIX}killed"]
     assert all(name in caplog.text for name in removed)
     assert sorted(p.name for p in build.iterdir()) == sorted(
         [RELEASES, PUBLISHED, f"{STAGING_PREFIX}linked", "notes"]
     )
     assert (outside / "keep.txt").read_text() == "not ours"
-    releases = {p for p in (build / RELEASES).iterdir() if p.is_dir()}
-    assert releases == {(build / PUBLISHED).resolve(), previous}
-    assert (build / PUBLISHED / "supplementary_tables.xlsx").read_text() == "three"
+    assert release_numbers(build) == [1, 2]
+    assert (build / PUBLISHED / "supplementary_tables.xlsx").read_text() == "two"
 
 
 def test_one_publication_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
