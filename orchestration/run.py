@@ -161,8 +161,8 @@ def _summary(result, instance, run_id: str, build: Path) -> tuple[list[str], boo
         if meta.get("outcome") == "published":
             lines += [
                 f"Release:         {build / 'published'} -> {current}",
-                f"  release.json, changes.csv, supplementary_tables.xlsx, csv/, figures/,"
-                f" consultation_marts.duckdb, fidelity.csv, validation/",
+                "  release.json, changes.csv, supplementary_tables.xlsx, csv/, figures/,"
+                " consultation_marts.duckdb, fidelity.csv, validation/",
             ]
         if meta.get("why_provisional") and meta.get("why_provisional") != "final":
             lines.append(f"Provisional:     {meta['why_provisional']}")
