@@ -144,10 +144,18 @@ def remove_stale(build_dir: Path, run_id: str) -> list[str]:
     """Remove what interrupted publications left in `build_dir`; returns the names removed.
 
     Only folders named `.published-staging-*` and links named `.published-link-*` are touched
-    (never followed), and never this run's own. Call with the publish lock held: then no other
-    publication can be writing them.
+    (never followed), and never this run's own, and release folders numbered above the one
+    `published` links to (renamed by a publication killed before its link swap: never
+    published). Call with the publish lock held: then no other publication can be writing them.
     """
     removed = []
+    current = current_release(build_dir)
+    linked = int(current.name) if current is not None and current.name.isdigit() else 0
+    for n in release_numbers(build_dir):
+        if n > linked:
+            shutil.rmtree(build_dir / RELEASES / str(n))
+            log.warning("removed release folder %s, renamed but never published", n)
+            removed.append(f"{RELEASES}/{n}")
     own = {f"{STAGING_PREFIX}{run_id}", f"{LINK_PREFIX}{run_id}"}
     for entry in sorted(build_dir.iterdir()) if build_dir.is_dir() else ():
         if entry.name in own:

@@ -30,8 +30,8 @@ def meanings(small_base_threshold: int) -> dict[str, str]:
         ),
         NOT_AVAILABLE: "not available: the warehouse holds no figure for this cell",
         CONFIDENTIAL: (
-            "confidential: withheld in this provisional release because its base moved by fewer "
-            f"than {small_base_threshold} respondents since the figure was last published"
+            "confidential: withheld in this provisional release because its base moved by only a "
+            "few respondents since the figure was last published"
         ),
     }
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from datetime import UTC, date, datetime
 
 import duckdb
 import polars as pl
@@ -39,9 +40,18 @@ STATUSES = ("dont_know", "prefer_not_to_say", "not_applicable", "skipped", "not_
 STATUSES += ("no_suggestion",)
 
 
+# One export file per poll, each with one row more than its respondents: that row quarantined.
+SOURCES = {"talk_london": "talk_london", "yougov_representative": "representative"}
+SOURCES |= {"yougov_bame_boost": "boost"}
+
+
 @pytest.fixture
 def settings() -> GateSettings:
-    return dataclasses.replace(GateSettings.from_project(), polls=POLLS)
+    return dataclasses.replace(
+        GateSettings.from_project(),
+        polls={poll: route for poll, (route, _) in POLLS.items()},
+        sources=SOURCES,
+    )
 
 
 @pytest.fixture
@@ -108,7 +118,26 @@ def _tables(settings: GateSettings) -> dict[str, pl.DataFrame]:
             "max_margin_error": [0.00005],
         }
     )
+    ingest_log = pl.DataFrame(
+        {
+            "source_id": list(SOURCES),
+            "file_name": [f"{source}_20220121.csv" for source in SOURCES],
+            "sha256": [f"sha-{source}" for source in SOURCES],
+            "rows": [POLLS[poll][1] + 1 for poll in SOURCES.values()],
+            "export_date": [date(2022, 1, 21)] * len(SOURCES),
+            "loaded_at": [datetime(2022, 1, 22, tzinfo=UTC)] * len(SOURCES),
+        }
+    )
+    quarantine = pl.DataFrame(
+        {
+            "source_id": list(SOURCES),
+            "file_sha256": [f"sha-{source}" for source in SOURCES],
+            "reason": ["speeding"] * len(SOURCES),
+        }
+    )
     return {
+        "raw.ingest_log": ingest_log,
+        "raw.quarantine": quarantine,
         "intermediate.int_respondents": respondents,
         "intermediate.int_responses": responses,
         "marts.fct_estimates": estimates,
@@ -199,11 +228,16 @@ def _categories(v: Variable, base: pl.DataFrame) -> list[tuple[str, str, pl.Data
     if v.scale is None:
         return []
     excluded = q.base_rules[v.base_rule].exclude
-    return [
+    codes = [
         ("code", str(c), base.filter(pl.col("code") == c))
         for c in v.scale.codes
         if q.missing_kind(c) not in excluded
     ]
+    nets = [
+        ("net", net, base.filter(pl.col("code").is_in(list(members))))
+        for net, members in v.scale.nets.items()
+    ]
+    return codes + nets
 
 
 def _estimate(v, route, breakdown, group_id, kind, category, counted, of) -> dict:

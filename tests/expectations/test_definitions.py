@@ -21,7 +21,9 @@ def test_every_check_guarding_a_publishing_asset_is_blocking(defs: dg.Definition
     assert published
     upstream = {parent for key in published for parent in graph.get(key).parent_keys}
     guarding = [c for c in graph.asset_check_keys if c.asset_key in upstream]
-    assert [c for c in guarding if not graph.get(c).blocking] == []
+    # the fidelity check compares with the reference report: it warns, never holds a delivery
+    fidelity = dg.AssetCheckKey(dg.AssetKey(["published", "fidelity"]), "all_figures_reproduced")
+    assert [c for c in guarding if not graph.get(c).blocking] == [fidelity]
     # every table a gate checks is read directly by a publishing asset, but the poll weights:
     # they guard the marts they weight, so a run with bad weights builds no mart
     gates = {key for check in asset_checks for key in check.check_keys}

@@ -13,9 +13,16 @@ TL_TOTAL = "route = 'talk_london' and breakdown = 'total'"
 
 # suite that must fail -> the SQL that breaks its rule (and no other gate's)
 BREAKS = {
-    "route_totals": [
-        "insert into intermediate.int_respondents (respondent_id, route, poll) "
-        "values ('boost-900009', 'polls', 'boost')"
+    "route_totals": [  # the file held one row more than the warehouse analysed
+        "update raw.ingest_log set rows = rows + 1 where source_id = 'yougov_bame_boost'"
+    ],
+    "route_totals/quarantine": [
+        "delete from raw.quarantine where file_sha256 = 'sha-yougov_bame_boost'"
+    ],
+    "nets": [
+        "update marts.fct_estimates set unweighted_count = unweighted_count + 1 "
+        f"where variable_id = 'B_SUPPORT' and {TL_TOTAL} and category_kind = 'net' "
+        "and category = 'support'"
     ],
     "bases": [
         "update marts.fct_estimates set unweighted_base = unweighted_base + 1 "
@@ -58,6 +65,7 @@ BREAKS = {
 SUITES = {
     "route_totals": "marts.fct_estimates.route_totals",
     "bases": "marts.fct_estimates.bases",
+    "nets": "marts.fct_estimates.nets",
     "dont_know_rule": "marts.fct_estimates.dont_know_rule",
     "not_applicable_rule": "marts.fct_estimates.not_applicable_rule",
     "distributions": "marts.fct_estimates.distributions",

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from publication.release_folder import PUBLISHED
@@ -58,6 +59,16 @@ def good_build(full_run, tmp_path: Path) -> Path:
     result, build = full_run
     assert result.success
     return copy_build(build, tmp_path / "build")
+
+
+def revise_a_figure(build: Path) -> None:
+    """Change one published figure in the warehouse, so that the next publication has something
+    new to release (with nothing new, no release is made)."""
+    with duckdb.connect(str(build / "warehouse.duckdb")) as con:
+        con.execute(
+            "update marts.fct_estimates set pct = pct / 2 where variable_id = "
+            "(select min(variable_id) from marts.fct_estimates where category_kind = 'code')"
+        )
 
 
 def published_hashes(build: Path) -> dict[str, str]:

@@ -28,7 +28,7 @@ from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.release import CSV_DIR, WORKBOOK, publish_release
 from publication.release_folder import PUBLISHED, RELEASES, STAGING_PREFIX
 
-from .conftest import child, kill_when, published_hashes, tree_hashes
+from .conftest import child, kill_when, published_hashes, revise_a_figure, tree_hashes
 
 LOCK_ERROR = duckdb.IOException('IO Error: Could not set lock on file "w.duckdb": Conflicting')
 
@@ -93,18 +93,21 @@ def test_sigkill_during_publication_leaves_the_old_release(good_build: Path) -> 
     assert staging.is_dir()  # what the kill left: a half-written staging folder
     # A kill between the rename into the releases folder and the link swap leaves a release
     # folder no link points to (made by hand here: that window is too short to hit).
-    orphan = good_build / RELEASES / "20200101T000000000000Z-interrupted"
+    orphan = good_build / RELEASES / str(int(previous.name) + 1)
     orphan.mkdir()
     # The next normal run publishes without any manual step and, under the publish lock,
-    # removes both (logged, and named in the release); the current and previous release stay.
-    release = publish_release(good_build / "warehouse.duckdb", good_build, "next")
+    # removes both (logged, and named in the release); the earlier release stays as it was.
+    revise_a_figure(good_build)
+    release = publish_release(good_build / "warehouse.duckdb", good_build, "next").release
     after = published_hashes(good_build)
-    assert set(after) == set(before)
-    assert release.folder == (good_build / PUBLISHED).resolve()
-    assert release.stale_removed == (staging.name,)
+    tables = {p for p in before if p.startswith("csv/")}
+    assert tables and {p for p in after if p.startswith("csv/")} == tables
+    assert release.folder == (good_build / PUBLISHED).resolve() == orphan
+    assert release.stale_removed == (f"{RELEASES}/{orphan.name}", staging.name)
     assert not [p.name for p in good_build.iterdir() if p.name.startswith(STAGING_PREFIX)]
     kept = {p for p in (good_build / RELEASES).iterdir() if p.is_dir()}
     assert kept == {release.folder, previous}
+    assert tree_hashes(previous) == before
 
 
 @pytest.mark.slow
