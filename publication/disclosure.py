@@ -80,8 +80,9 @@ def suppressed_cells(
         return bases.select(CELL).clear()
     joined = bases.join(state, on=CELL, how="left")
     moved = (pl.col("unweighted_base") - pl.col("reference_base")).abs()
+    # a cell never published with respondents (no reference, or 0) has nothing to subtract
     return joined.filter(
-        pl.col("reference_base").is_not_null() & (moved > 0) & (moved < threshold)
+        (pl.col("reference_base").fill_null(0) > 0) & (moved > 0) & (moved < threshold)
     ).select(CELL)
 
 
