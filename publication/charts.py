@@ -80,6 +80,9 @@ def _composition(v: Variable, route: str, spec: ChartSpec, q: Questionnaire, est
     for label, members in categories.items():
         rows = [est.route_total(v.id, route, "code", str(c)) for c in members]
         rows = [r for r in rows if r is not None and r["unweighted_base"]]
+        if any(r["unweighted_count"] is None for r in rows):  # withheld (publication.disclosure)
+            segments.append((label, None))
+            continue
         count = sum(r["unweighted_count"] for r in rows)
         segments.append((label, 100.0 * count / rows[0]["unweighted_base"] if rows else None))
     return tuple(segments)
