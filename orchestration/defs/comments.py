@@ -36,6 +36,9 @@ DESCRIPTIONS = {
 }
 
 
+CODED_FROM = (THEME_COUNTS, DRUGS_STANCE_COUNTS, PUBLISHED_QUOTES)
+
+
 def _markdown(frame: pl.DataFrame) -> dg.MetadataValue:
     return dg.MetadataValue.md(frame.to_pandas().to_markdown(index=False))
 
@@ -44,7 +47,8 @@ def _markdown(frame: pl.DataFrame) -> dg.MetadataValue:
     specs=[
         dg.AssetSpec(
             key,
-            deps=[INT_RESPONSES],
+            # the counts and quotes are made from the coded comments
+            deps=[INT_RESPONSES] + ([CODED_COMMENTS] if key in CODED_FROM else []),
             group_name="comments",
             kinds={"python", "duckdb"},
             description=description,

@@ -10,7 +10,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
 from ingest.warehouse import LOCK_MESSAGE, WarehouseLocked, make_private, private_umask
@@ -52,6 +52,52 @@ class DbtCli(DbtCliResource):
 dbt_resource = DbtCli(
     project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt"))
 )
+
+
+def test_description(test: dict) -> str:
+    """What a dbt test checks, in words: its YAML `description` where written, else from the
+    generic test's name and arguments, else the first comment line of a singular test."""
+    if test.get("description"):
+        return test["description"]
+    meta = test.get("test_metadata") or {}
+    kwargs = meta.get("kwargs") or {}
+    model = next(iter(test.get("refs") or []), {}).get("name") or next(
+        (n.split(".")[-1] for n in test.get("depends_on", {}).get("nodes", [])), "the model"
+    )
+    column = kwargs.get("column_name")
+    where = f"{model}.{column}" if column else model
+    name = meta.get("name")
+    if name == "not_null":
+        return f"dbt test: {where} is never null."
+    if name == "unique":
+        return f"dbt test: {where} is unique."
+    if name == "accepted_values":
+        values = ", ".join(str(v) for v in kwargs.get("values", []))
+        return f"dbt test: {where} only takes the values {values}."
+    if name == "relationships":
+        field = kwargs.get("field")
+        return f"dbt test: every {where} has a match in {field} of its referenced model."
+    if name:
+        args = ", ".join(f"{k}={v}" for k, v in kwargs.items() if k != "model")
+        return f"dbt test {name} on {where}" + (f" ({args})." if args else ".")
+    for line in (test.get("raw_code") or "").splitlines():
+        text = line.strip()
+        if text.startswith("--"):
+            return f"dbt test {test.get('name')}: {text.lstrip('- ').strip()}"
+        if text:
+            break
+    return f"dbt test {test.get('name')} on {model}."
+
+
+class Translator(DagsterDbtTranslator):
+    """dagster-dbt's mapping, with every dbt test's check described (`test_description`)."""
+
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        test = manifest["nodes"].get(unique_id, {})
+        return spec._replace(description=test_description(test))
 
 
 def _nodes_run(target_path: Path) -> list[str]:
@@ -140,6 +186,7 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Survey
     project=dbt_project,
     name="dbt_staging_intermediate",
     select="path:models/staging path:models/intermediate",
+    dagster_dbt_translator=Translator(),
 )
 def dbt_staging_intermediate(
     context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths
@@ -152,6 +199,7 @@ def dbt_staging_intermediate(
     project=dbt_project,
     name="dbt_marts",
     select="path:models/marts",
+    dagster_dbt_translator=Translator(),
 )
 def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
     yield from _build(context, dbt, paths)

@@ -61,9 +61,16 @@ def gate_check(gate: Gate) -> dg.AssetChecksDefinition:
     @dg.asset_check(
         asset=_key(gate.table),
         name=gate.name,
-        description=gate.description,
+        description=f"Publication gate on {gate.table} (blocks the release): {gate.description}",
         blocking=True,
         additional_deps=[_key(t) for t in gate.reads],
+        compute_kind="great_expectations",
+        op_tags={"gate": "publication"},
+        metadata={
+            "gate": "publication",
+            "catalogue": "expectations/catalog.py",
+            "suite": gate.suite,
+        },
     )
     def _check(context: dg.AssetCheckExecutionContext, paths: SurveyPaths) -> dg.AssetCheckResult:
         with connect_warehouse(paths.warehouse_path, read_only=True) as con:  # lock: retried

@@ -25,8 +25,23 @@ MARGINS = dg.AssetKey([WEIGHTS_SCHEMA, "weighting_margins"])
             kinds={"python", "duckdb"},
             description="Rim weights for the combined polls (survey/weighting_targets.yaml).",
         ),
-        dg.AssetSpec(SUMMARY, deps=[INT_RESPONDENTS], group_name="weighting", kinds={"duckdb"}),
-        dg.AssetSpec(MARGINS, deps=[INT_RESPONDENTS], group_name="weighting", kinds={"duckdb"}),
+        dg.AssetSpec(
+            SUMMARY,
+            deps=[INT_RESPONDENTS],
+            group_name="weighting",
+            kinds={"duckdb"},
+            description="The weighting's diagnostics per scope (combined polls, each poll): "
+            "respondents, iterations, largest margin error, weight range, Kish efficiency and "
+            "effective sample size, agreement with the supplier's weights.",
+        ),
+        dg.AssetSpec(
+            MARGINS,
+            deps=[INT_RESPONDENTS],
+            group_name="weighting",
+            kinds={"duckdb"},
+            description="Each weighting margin's categories: population target, unweighted and "
+            "weighted sample shares.",
+        ),
     ]
 )
 def poll_weighting(paths: SurveyPaths):

@@ -7,7 +7,7 @@
 --   status  counts among all respondents: skipped, and the missing kinds, not_asked and
 --           no_suggestion where the variable can have them; 'substantive' for open text
 -- category_kind 'code' / 'rank' / 'option' rows match int_responses.code; 'net' rows match
--- int_response_nets.net; 'status' rows match int_responses.status ('answered' is 'substantive').
+-- ref.nets' net ids; 'status' rows match int_responses.status ('answered' is 'substantive').
 with variables as (
     select
         variables.variable_id, variables.question_id, variables.kind, variables.scale,

@@ -6,7 +6,7 @@
 -- (a profile) count alike, so answers are first counted per profile, variable, code, status and
 -- in_base in one pass; those counts are then summed per grouping set (the route total and each
 -- breakdown's groups). Bases, code, status and net counts are sums of these partial counts; a
--- net is a set of codes of the variable's scale (ref.nets, as int_response_nets), so its count
+-- net is a set of codes of the variable's scale (ref.nets), so its count
 -- is the sum of its codes' counts.
 {%- set breakdowns = ref_values(
     "select breakdown from " ~ source('ref', 'breakdowns') ~ " order by position"
