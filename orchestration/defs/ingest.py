@@ -2,12 +2,35 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import dagster as dg
 
 from ingest import SOURCES, load_export_source
 from ingest.errors import ContractViolation
 from orchestration.resources import SurveyPaths
 from survey.questionnaire import load_questionnaire
+
+
+def landing_key(source_id: str) -> dg.AssetKey:
+    """Asset key of a source's landed export files (an external asset: the vendor writes them)."""
+    return dg.AssetKey(["landing", source_id])
+
+
+def landing_spec(source_id: str) -> dg.AssetSpec:
+    """The source's export files at the head of the lineage, observed by its ingest asset (file
+    name, hash, rows, export date), fresh while a new export lands every
+    `delivery_every_days` (the cadence expected during fieldwork; a warning at that, a failure
+    at twice that)."""
+    export = load_questionnaire().exports[source_id]
+    every = timedelta(days=int(export.get("delivery_every_days", 14)))
+    return dg.AssetSpec(
+        landing_key(source_id),
+        group_name="landing",
+        kinds={"file"},
+        description=f"{export['label']}: the export files the vendor lands in the landing folder.",
+        freshness_policy=dg.FreshnessPolicy.time_window(fail_window=2 * every, warn_window=every),
+    )
 
 
 def raw_table_key(source_id: str) -> dg.AssetKey:
@@ -77,6 +100,7 @@ def ingest_asset(source_id: str) -> dg.AssetsDefinition:
 
     @dg.asset(
         key=raw_table_key(source_id),
+        deps=[landing_key(source_id)],
         group_name="ingest",
         kinds={"duckdb"},
         description=(
@@ -89,6 +113,19 @@ def ingest_asset(source_id: str) -> dg.AssetsDefinition:
             summary = load_export_source(source_id, paths.landing_path, paths.warehouse_path)
         except ContractViolation as refused:
             raise _refusal(refused, source_id, paths, context.run.run_id) from None
+        for f in summary.files:
+            context.log_event(
+                dg.AssetObservation(
+                    asset_key=landing_key(source_id),
+                    metadata={
+                        "file": f.file_name,
+                        "sha256": f.sha256,
+                        "rows": f.rows,
+                        "export_date": f.export_date.isoformat(),
+                        "status": f.status,
+                    },
+                )
+            )
         metadata = {
             key: _metadata_value(value)
             for key, value in summary.as_metadata().items()
@@ -106,4 +143,6 @@ def ingest_asset(source_id: str) -> dg.AssetsDefinition:
     return _load
 
 
-assets = [ingest_asset(source_id) for source_id in SOURCES]
+assets = [landing_spec(source_id) for source_id in SOURCES] + [
+    ingest_asset(source_id) for source_id in SOURCES
+]
