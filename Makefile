@@ -23,7 +23,7 @@ export SURVEY_LANDING_DIR SURVEY_BUILD_DIR DAGSTER_HOME
 export DBT_LOG_PATH ?= $(CURDIR)/dbt_project/target/logs
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
-.PHONY: help env run test lint lock dagster-dev parse sample clean
+.PHONY: help env run test test-fast lint lock dagster-dev parse sample clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -79,6 +79,9 @@ run: parse sample $(DAGSTER_HOME)/dagster.yaml  ## Materialise every asset into 
 
 test: parse  ## Run the test suite (each test builds in its own temporary folder)
 	$(BIN)/pytest
+
+test-fast: env  ## The tests that run neither dbt nor a Dagster job (the inner loop)
+	$(BIN)/pytest -m "not slow" -q
 
 lint: env  ## ruff check and format check
 	$(BIN)/ruff check .

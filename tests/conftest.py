@@ -78,3 +78,14 @@ def full_run(defs, sample_landing: Path, tmp_path_factory: pytest.TempPathFactor
             instance=dg.DagsterInstance.ephemeral()
         )
     return result, build
+
+
+# Fixtures that run dbt (a parse or a build) or the Dagster job: a test requesting one, directly
+# or through another fixture, is `slow`. `make test-fast` deselects them.
+PIPELINE_FIXTURES = {"dbt_manifest", "defs", "full_run", "good_build", "built", "series"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
