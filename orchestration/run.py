@@ -166,12 +166,15 @@ def _summary(result, instance, run_id: str, build: Path) -> tuple[list[str], boo
             ]
         if meta.get("why_provisional") and meta.get("why_provisional") != "final":
             lines.append(f"Provisional:     {meta['why_provisional']}")
+    def indented(text: str) -> str:
+        return "  " + text.strip().replace("\n", "\n    ")
+
     if warnings:
         lines.append("Checks that do not hold publication back:")
-        lines += [f"  {text}" for text in warnings]
+        lines += [indented(text) for text in warnings]
     if failures:
         lines.append("Nothing new was published:")
-        lines += [f"  {text}" for text in failures]
+        lines += [indented(text) for text in failures]
         lines.append(
             f"Release {current.name} stays published ({current})."
             if current
