@@ -86,6 +86,13 @@ def series(defs, deliveries, tmp_path_factory: pytest.TempPathFactory) -> dict:
         if step == "first":
             out["first_release_files"] = _hashes(build / "releases" / "1")
         out[f"releases_after_{step}"] = sorted(p.name for p in (build / "releases").iterdir())
+    releases = {n: _hashes(build / "releases" / n) for n in ("1", "2")}
+    # a damaged delivery: an export cut off mid-row, dated after the final one
+    data = deliveries["final"].read_bytes()
+    (landing / "talk_london_export_20220125.csv").write_bytes(data[: len(data) // 2])
+    out["damaged"] = _run(defs, landing, build, instance)
+    out["releases_before_damaged"] = releases
+    out["releases_after_damaged"] = {n: _hashes(build / "releases" / n) for n in ("1", "2")}
     out["first_release_after"] = _hashes(build / "releases" / "1")
     return out
 
@@ -191,8 +198,26 @@ def test_the_export_after_the_close_gives_a_final_release(series) -> None:
                 "qualify row_number() over (partition by file_name order by decided_at desc) = 1"
             ).fetchall()
         )
+    outcomes.pop("talk_london_export_20220125.csv")  # the damaged one, delivered afterwards
     assert set(outcomes.values()) == {"published"}
+
+
+def test_a_damaged_delivery_is_refused_and_the_release_stays(series) -> None:
+    result, build = series["damaged"], series["build"]
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    text = failure.event_specific_data.user_failure_data.description
+    assert "talk_london_export_20220125.csv: row " in text
+    assert "release 2 stays published" in text
+    assert (build / "published").resolve().name == "2"
+    with duckdb.connect(str(build / "warehouse.duckdb"), read_only=True) as con:
+        refused = con.execute(
+            "select outcome, release from releases.delivery_ledger where file_name = ?",
+            ["talk_london_export_20220125.csv"],
+        ).fetchall()
+    assert refused == [("refused", 2)]
 
 
 def test_earlier_releases_never_change(series) -> None:
     assert series["first_release_after"] == series["first_release_files"]
+    assert series["releases_after_damaged"] == series["releases_before_damaged"]
