@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks import measure, pipeline, report, weighting
+from benchmarks import measure, orchestration_floor, pipeline, report, weighting
 from benchmarks.report import Row
 from sample_generator.scale import SAMPLE_SIZES
 from survey.questionnaire import load_questionnaire
@@ -69,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
             apart = size != "sample"  # see benchmarks/job.py
             figures = pipeline.run_once(landing, build, dbt_target, log, tables, apart)
             rows += [Row(size, n, run, f.stage, f.metric, f.value, f.note) for f in figures]
+        if size == "sample":
+            rows += _orchestration_floor(n, landing, repeats.get(size, 1), out, log)
         if _succeeded(rows, size):  # the marts and weights exist
             warehouse = build / "warehouse.duckdb"
             rows += _floor(size, n, warehouse, repeats.get(size, 1), rows, out)
@@ -94,6 +96,7 @@ def _succeeded(rows: list[Row], size: str) -> bool:
 def _write(rows: list[Row], sizes: list[str], out: Path) -> str:
     report.write_csv(rows, out / "results.csv")
     text = f"{report.table(rows, sizes)}\n\n{report.raking_table(rows)}\n"
+    text += f"\n{report.targets_table(rows)}\n"
     (out / "results.md").write_text(text)
     return text
 
@@ -142,6 +145,22 @@ def _floor(size: str, n: int, warehouse: Path, repeats: int, rows: list[Row], ou
     if marts and floor:
         found.append(Row(size, n, 1, stage, "ratio", statistics.median(marts) / floor))
     return found
+
+
+def _orchestration_floor(n: int, landing: Path, repeats: int, out: Path, log: Path) -> list[Row]:
+    """The least Dagster and dbt take (benchmarks/orchestration_floor.py), beside the sample."""
+    csv = sorted(landing.glob("talk_london_export_*.csv"))[-1]
+    rows = []
+    for run in range(1, repeats + 1):
+        f = orchestration_floor.measure_floor(csv, out / "floor", dict(os.environ), log)
+        note = "SUCCESS" if f.ok else "FAILED"
+        rows += [
+            Row("sample", n, run, report.FLOOR, "wall_s", f.total_s, note),
+            Row("sample", n, run, report.FLOOR, "peak_mb", f.peak_mb),
+            Row("sample", n, run, f"{report.FLOOR}: dagster job", "wall_s", f.dagster_s),
+            Row("sample", n, run, f"{report.FLOOR}: dbt build", "wall_s", f.dbt_s),
+        ]
+    return rows
 
 
 def _raking(size: str, margins: list[Margin], balance_python: Path | None) -> list[Row]:

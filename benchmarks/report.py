@@ -118,3 +118,55 @@ def raking_table(rows: list[Row]) -> str:
             cells.append(text + (f" {note}" if note else ""))
         lines.append(f"| {size}: {n:,} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+FLOOR = "orchestration floor (one-asset Dagster job + dbt build of two models)"
+# The targets `make bench` checks (issue 16): the sample run against the orchestration floor
+# measured in the same run, 1M respondents against the sample, and 1M's peak memory.
+SAMPLE_TO_FLOOR = 2.5
+MILLION_TO_SAMPLE = 5.0
+MILLION_PEAK_MB = 4096
+
+
+def targets_table(rows: list[Row]) -> str:
+    """Each target with its measured ratio (medians of the same run) and whether it is met."""
+    m = medians(rows)
+
+    def value(size: str, stage: str, metric: str) -> float | None:
+        return m.get((size, stage, metric), (None, ""))[0]
+
+    sample = value("sample", "total", "wall_s")
+    floor = value("sample", FLOOR, "wall_s")
+    million = value("1M", "total", "wall_s")
+    peak = value("1M", "total", "peak_mb")
+    lines = [
+        "| target | measured | limit | met |",
+        "|---|---|---|---|",
+    ]
+
+    def line(name: str, measured: float | None, limit: float, unit: str) -> None:
+        if measured is None:
+            lines.append(f"| {name} | not measured | {limit:g}{unit} | n/a |")
+        else:
+            met = "yes" if measured <= limit else "NO"
+            lines.append(f"| {name} | {measured:.2f}{unit} | {limit:g}{unit} | {met} |")
+
+    line(
+        "sample run / orchestration floor",
+        sample / floor if sample and floor else None,
+        SAMPLE_TO_FLOOR,
+        "x",
+    )
+    line(
+        "1M run / sample run",
+        million / sample if million and sample else None,
+        MILLION_TO_SAMPLE,
+        "x",
+    )
+    line("1M peak memory", peak, MILLION_PEAK_MB, " MB")
+    detail = (
+        f"sample {sample:.1f} s, floor {floor:.1f} s"
+        if sample and floor
+        else "sample or floor missing"
+    )
+    return "Targets (medians of this run; " + detail + ")\n\n" + "\n".join(lines)
