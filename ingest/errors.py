@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -42,6 +43,14 @@ class Rule(StrEnum):
     CONTROL_CHARACTER = "control_character"
     MOJIBAKE = "mojibake"
     QUARANTINE_SHARE = "quarantine_share"  # ingest/quality.py
+    FILE_TYPE = "file_type"  # ingest/sniff.py
+    QUOTING = "quoting"
+    CASE_COUNT = "case_count"
+    VARIABLE_NAMES = "variable_names"
+    FORMULA = "formula"
+    TIME_ORDER = "time_order"
+    FUTURE_DATE = "future_date"
+    SHRINKING_EXPORT = "shrinking_export"  # ingest/load.py
 
 
 @dataclass(frozen=True)
@@ -161,6 +170,28 @@ class ViolationCollector:
     def raise_if_any(self) -> None:
         if self.total:
             raise ContractViolation(self.violations, self.total)
+
+
+@contextmanager
+def reader_boundary(log: ViolationCollector, reader: str) -> Iterator[None]:
+    """Turn any exception a reader library raises into the file's own violation.
+
+    Library messages are never shown: they may quote a cell (polars quotes the text it could
+    not parse), so only the exception's type is named. ContractViolation passes through.
+    """
+    failed = None
+    try:
+        yield
+    except ContractViolation:
+        raise
+    except Exception as e:  # noqa: BLE001 - the file boundary: every reader error ends here
+        failed = type(e).__name__
+    if failed is not None:  # raised outside the handler: no library exception chained to it
+        raise log.fail(
+            Rule.UNREADABLE,
+            f"could not be read ({reader} stopped with {failed}); the file is damaged"
+            " or not in the documented layout (docs/export-formats.md)",
+        )
 
 
 class RawTableMismatch(RuntimeError):
