@@ -26,6 +26,7 @@ from .checks import (
     check_in_codebook,
     check_max_length,
     check_required,
+    check_time_order,
 )
 from .errors import SPREADSHEET, ContractViolation, Rule, ViolationCollector, reader_boundary
 from .exports import ExportFile, ExportSpec, MetaColumn, export_spec, parse_export_name
@@ -465,6 +466,7 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
             values = values.cast(pl.Enum(list(dict.fromkeys(variable.valid_labels))))
         columns.append(values.alias(variable.id.lower()))
     frame = pl.DataFrame(columns)
+    check_time_order(frame, spec, log)
     check_duplicates(frame, spec.id_raw, spec.id_column, log)
     return frame
 

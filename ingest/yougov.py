@@ -26,6 +26,7 @@ from .checks import (
     check_in_codebook,
     check_max_length,
     check_required,
+    check_time_order,
     describe,
 )
 from .errors import SPSS, Rule, ViolationCollector, reader_boundary
@@ -240,6 +241,7 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
             values = values.cast(pl.Int32, strict=False)
         columns.append(values.alias(variable.id.lower()))
     frame = pl.DataFrame(columns)
+    check_time_order(frame, spec, log)
     check_duplicates(frame, spec.id_raw, spec.id_column, log)
     return frame
 
