@@ -186,7 +186,7 @@ def test_cumulative_export_with_fewer_responses_is_refused(builders, landing, wa
         load_export_source("talk_london", landing, warehouse)
     error = caught.value
     with duckdb.connect(str(warehouse), read_only=True) as con:  # the transaction rolled back
-        assert con.sql("SELECT count(*) FROM duckdb_tables()").fetchone() == (0,)
+        assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
     assert (error.file, error.rule) == (f"{NAME}.csv", Rule.SHRINKING_EXPORT)
     assert "5 respondents, fewer than the 8 of talk_london_export_20211210.csv" in str(error)
 
