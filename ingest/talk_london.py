@@ -12,6 +12,7 @@ import io
 import itertools
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -213,7 +214,7 @@ def _read_records(lines: Iterable[str], spec: ExportSpec, log: ViolationCollecto
     batch: list[list[str | None]] = []
     frames: list[pl.DataFrame] = []
     index = -1
-    limit = csv.field_size_limit(FIELD_LIMIT)
+    limit = csv.field_size_limit(FIELD_LIMIT)  # restored below
     try:
         for index, record in enumerate(records):
             raw = source.take()
@@ -304,9 +305,19 @@ def _quote_fault(raw: str, delimiter: str) -> tuple[int, str] | None:
     return None
 
 
+@contextmanager
+def _no_field_limit() -> Iterator[None]:
+    """The csv module's field size limit lifted to FIELD_LIMIT (it is process-wide)."""
+    limit = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
+
+
 def _first_records(path: Path, spec: ExportSpec) -> list[list[str]]:
     """The first records, for the header check (the file is known to be plain CSV)."""
-    with open(path, encoding="utf-8-sig", newline="") as text:
+    with open(path, encoding="utf-8-sig", newline="") as text, _no_field_limit():
         records = csv.reader(text, delimiter=spec.delimiter, strict=True)
         return list(itertools.islice(records, HEADER_SEARCH_ROWS))
 

@@ -12,6 +12,7 @@ import re
 import shutil
 import struct
 import tempfile
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -107,16 +108,20 @@ def read_sav(path: Path) -> tuple[pl.DataFrame, pyreadstat.metadata_container]:
     as pyreadstat converts them for polars, a variable without a single value typed Null. Files
     with date or time (not date-time) formats are read through the polars output itself.
     """
-    pandas_frame, meta = pyreadstat.read_sav(
-        path, user_missing=True, output_format="pandas", disable_datetime_conversion=True
-    )
+    with warnings.catch_warnings():  # e.g. duplicated names renamed: the name checks report
+        warnings.simplefilter("ignore")
+        pandas_frame, meta = pyreadstat.read_sav(
+            path, user_missing=True, output_format="pandas", disable_datetime_conversion=True
+        )
     formats = {
         name: _DATE_FORMAT.match(fmt or "") for name, fmt in meta.original_variable_types.items()
     }
     kinds = {name: m.group(1) for name, m in formats.items() if m}
     if any(kind in _DATE_OR_TIME_FORMATS for kind in kinds.values()):
         del pandas_frame
-        return pyreadstat.read_sav(path, user_missing=True, output_format="polars")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pyreadstat.read_sav(path, user_missing=True, output_format="polars")
     frame = pl.from_pandas(pandas_frame)
     del pandas_frame
     columns = []
