@@ -9,6 +9,7 @@ from enum import StrEnum
 
 MAX_REPORTED = 20  # violations listed in an error message
 MAX_KEPT = 1000  # violations kept on the exception (the total is always counted)
+MAX_NAME_SHOWN = 400  # a longer column name is cut short in messages
 
 
 class Rule(StrEnum):
@@ -79,7 +80,10 @@ class Violation:
     def __str__(self) -> str:
         location = []
         if self.column is not None:
-            location.append(f"{self.layout.column_word} '{self.column}'")
+            column = self.column
+            if len(column) > MAX_NAME_SHOWN:  # a whole header line read as one name
+                column = f"{column[:80]}... ({len(column)} characters)"
+            location.append(f"{self.layout.column_word} '{column}'")
         if self.row is not None:
             location.append(f"{self.layout.row_word} {self.row}")
         return ": ".join([self.file, *([" ".join(location)] if location else []), self.detail])

@@ -8,6 +8,7 @@ have cut answers short).
 
 from __future__ import annotations
 
+import codecs
 import re
 import shutil
 import struct
@@ -87,6 +88,7 @@ def _read_checked(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.D
     if frame.height == 0:
         raise log.fail(Rule.NO_ROWS, "has variables but no cases")
     _check_name_encoding(frame.columns, spec, meta.file_encoding, log)
+    _check_declared_encoding(meta.file_encoding, spec, log)
     check_columns(frame.columns, spec, log)
     log.raise_if_any()
     check_value_labels(meta.variable_value_labels, meta.readstat_variable_types, spec, log)
@@ -184,6 +186,27 @@ def _declared_encoding(path: Path) -> str:
         return meta.file_encoding or "not stated"
     except Exception:  # noqa: BLE001 - only a message depends on it
         return "unknown"
+
+
+def _check_declared_encoding(
+    declared: str | None, spec: ExportSpec, log: ViolationCollector
+) -> None:
+    """Text is decoded in the encoding the file declares; the contract names one (UTF-8). A
+    file declaring another may be right, or may be UTF-8 text labelled wrongly (then its open
+    answers would load garbled, silently): it is rejected either way. Old files that declare
+    none are read as they are."""
+    if not declared:
+        return
+    try:
+        same = codecs.lookup(declared).name == codecs.lookup(spec.encoding).name
+    except LookupError:
+        same = False
+    if not same:
+        raise log.fail(
+            Rule.ENCODING,
+            f"the file declares its text is {declared}, the contract {spec.encoding.upper()}:"
+            f" export it again as {spec.encoding.upper()} (SPSS Unicode mode)",
+        )
 
 
 def _check_name_encoding(

@@ -542,8 +542,12 @@ def cases() -> list[Case]:
         ),
         rep_case("sav-zip", mutate_bytes=zip_of, rule=Rule.FILE_TYPE),
         rep_case("sav-empty", mutate_bytes=lambda d: b"", rule=Rule.EMPTY),
-        rep_case("sav-encoding-utf16", mutate_bytes=declared_encoding(b"UTF16"), expect="either"),
-        rep_case("sav-encoding-cp850", mutate_bytes=declared_encoding(b"CP850"), expect="either"),
+        rep_case(
+            "sav-encoding-utf16", mutate_bytes=declared_encoding(b"UTF16"), rule=Rule.VARIABLE_NAMES
+        ),
+        rep_case(
+            "sav-encoding-cp850", mutate_bytes=declared_encoding(b"CP850"), rule=Rule.ENCODING
+        ),
         rep_case(
             "sav-label-changed",
             write={"labels": {"Q2": {1.0: "MKYG label"}}},
