@@ -195,7 +195,7 @@ def reader_boundary(log: ViolationCollector, reader: str) -> Iterator[None]:
             Rule.UNREADABLE,
             f"could not be read ({reader} stopped with {failed}); the file is damaged"
             " or not in the documented layout (docs/export-formats.md)",
-        )
+        ) from None  # neither cause nor context: tracebacks never show the library's message
 
 
 class RawTableMismatch(RuntimeError):
