@@ -14,6 +14,7 @@ import polars as pl
 
 from .errors import Rule, ViolationCollector
 from .exports import ExportSpec
+from .quality import quality_rules
 
 MAX_LISTED = 10  # allowed values spelled out in a message before abbreviating
 
@@ -113,6 +114,26 @@ def check_max_length(
         return
     for row in _rows(values.str.len_chars() > max_length):
         log.add(Rule.MAX_LENGTH, f"text is longer than {max_length} characters", column, row)
+
+
+def check_time_order(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> None:
+    """A respondent cannot complete before they started: such a row is rejected (a clock or
+    export fault), never screened as speeding. Columns: the quality rules' timing columns."""
+    started, completed = quality_rules().timing[spec.source_id]
+    names = {m.raw: m.name for m in spec.meta_columns}
+    if not all(
+        c in frame.columns and isinstance(frame.schema[c], pl.Datetime)
+        for c in (started, completed)
+    ):
+        return  # a missing or mistyped column is reported by its own check
+    later = frame.get_column(started) > frame.get_column(completed)
+    for row in _rows(later):
+        log.add(
+            Rule.TIME_ORDER,
+            f"is after '{names[completed]}': a response cannot be completed before it started",
+            names[started],
+            row,
+        )
 
 
 def describe(allowed: Sequence) -> str:

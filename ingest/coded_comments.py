@@ -21,11 +21,11 @@ import polars as pl
 from .checks import check_columns, check_max_length, check_required, check_unique, describe
 from .errors import SPREADSHEET, ContractViolation, Rule, Violation, ViolationCollector
 
-FILE_PATTERN = re.compile(r"^coded_comments_(?P<date>\d{8})\.(?P<ext>csv)$")
+FILE_PATTERN = re.compile(r"^coded_comments_(?P<date>[0-9]{8})\.(?P<ext>csv)$")
 NAME_STEM = "coded_comments"
 COLUMNS = ("respondent_id", "themes", "coder", "note")
 REQUIRED = ("respondent_id", "themes", "coder")
-RESPONDENT_ID = re.compile(r"^(?:tl|rep|boost)-\d+$")
+RESPONDENT_ID = re.compile(r"^(?:tl|rep|boost)-[0-9]{1,18}$")  # ASCII digits, never \d
 THEME_SEPARATOR = ";"
 OTHER = "other"
 MAX_NOTE_CHARS = 1000
@@ -150,11 +150,11 @@ def _grid(path: Path, log: ViolationCollector) -> tuple[list[str], list[list[str
             f"byte 0x{bad.hex().upper()} is not valid UTF-8 (in Windows-1252 it would be"
             f" '{bad.decode('cp1252', errors='replace')}'); save the file as UTF-8",
             data_row=line - 1,
-        ) from e
+        ) from None
     try:
         records = [r for r in csv.reader(io.StringIO(text, newline=""), strict=True) if r]
     except csv.Error as e:
-        raise log.fail(Rule.UNREADABLE, f"not valid CSV ({e})") from e
+        raise log.fail(Rule.UNREADABLE, f"not valid CSV ({e})") from None
     header, rows = [h.strip() for h in records[0]], records[1:]
     for index, row in enumerate(rows):
         if len(row) != len(header):

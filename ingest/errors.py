@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 
 MAX_REPORTED = 20  # violations listed in an error message
 MAX_KEPT = 1000  # violations kept on the exception (the total is always counted)
+MAX_NAME_SHOWN = 400  # a longer column name is cut short in messages
 
 
 class Rule(StrEnum):
@@ -42,6 +44,14 @@ class Rule(StrEnum):
     CONTROL_CHARACTER = "control_character"
     MOJIBAKE = "mojibake"
     QUARANTINE_SHARE = "quarantine_share"  # ingest/quality.py
+    FILE_TYPE = "file_type"  # ingest/sniff.py
+    QUOTING = "quoting"
+    CASE_COUNT = "case_count"
+    VARIABLE_NAMES = "variable_names"
+    FORMULA = "formula"
+    TIME_ORDER = "time_order"
+    FUTURE_DATE = "future_date"
+    SHRINKING_EXPORT = "shrinking_export"  # ingest/load.py
 
 
 @dataclass(frozen=True)
@@ -70,7 +80,10 @@ class Violation:
     def __str__(self) -> str:
         location = []
         if self.column is not None:
-            location.append(f"{self.layout.column_word} '{self.column}'")
+            column = self.column
+            if len(column) > MAX_NAME_SHOWN:  # a whole header line read as one name
+                column = f"{column[:80]}... ({len(column)} characters)"
+            location.append(f"{self.layout.column_word} '{column}'")
         if self.row is not None:
             location.append(f"{self.layout.row_word} {self.row}")
         return ": ".join([self.file, *([" ".join(location)] if location else []), self.detail])
@@ -161,6 +174,28 @@ class ViolationCollector:
     def raise_if_any(self) -> None:
         if self.total:
             raise ContractViolation(self.violations, self.total)
+
+
+@contextmanager
+def reader_boundary(log: ViolationCollector, reader: str) -> Iterator[None]:
+    """Turn any exception a reader library raises into the file's own violation.
+
+    Library messages are never shown: they may quote a cell (polars quotes the text it could
+    not parse), so only the exception's type is named. ContractViolation passes through.
+    """
+    failed = None
+    try:
+        yield
+    except ContractViolation:
+        raise
+    except Exception as e:  # noqa: BLE001 - the file boundary: every reader error ends here
+        failed = type(e).__name__
+    if failed is not None:  # raised outside the handler: no library exception chained to it
+        raise log.fail(
+            Rule.UNREADABLE,
+            f"could not be read ({reader} stopped with {failed}); the file is damaged"
+            " or not in the documented layout (docs/export-formats.md)",
+        ) from None  # neither cause nor context: tracebacks never show the library's message
 
 
 class RawTableMismatch(RuntimeError):

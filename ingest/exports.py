@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from survey.questionnaire import Variable, load_questionnaire
 
 from .errors import SPREADSHEET, SPSS, ContractViolation, RowLayout, Rule, Violation
 from .quality import quality_rules
 
+LONDON = ZoneInfo("Europe/London")
 SOURCES: tuple[str, ...] = tuple(load_questionnaire().exports)
 
 # DuckDB types of the fixed (meta) columns by their declared `type`.
@@ -139,7 +141,7 @@ class ExportFile:
 def parse_export_name(path: Path, spec: ExportSpec) -> ExportFile:
     """Check the file name against the source's pattern and read the export date from it."""
     found = spec.file_pattern.match(path.name)
-    if not found:
+    if not found or not path.name.isascii():  # \d in the pattern matches any script's digits
         raise _name_violation(path, spec, f"does not match the pattern {spec.file_pattern.pattern}")
     try:
         export_date = datetime.strptime(found["date"], "%Y%m%d").date()
@@ -147,7 +149,25 @@ def parse_export_name(path: Path, spec: ExportSpec) -> ExportFile:
         raise _name_violation(
             path, spec, f"export date {found['date']} is not a valid date (YYYYMMDD)"
         ) from None
+    if export_date > today():
+        raise ContractViolation(
+            [
+                Violation(
+                    path.name,
+                    Rule.FUTURE_DATE,
+                    f"file name dates the export {export_date}, after today ({today()});"
+                    " a cumulative export from the future would supersede every later one:"
+                    " correct the date in the name",
+                    layout=spec.layout,
+                )
+            ]
+        )
     return ExportFile(path, spec.source_id, export_date, found["ext"])
+
+
+def today() -> date:
+    """Today in London, where the consultation's dates are kept (tests may replace it)."""
+    return datetime.now(LONDON).date()
 
 
 def find_export_files(spec: ExportSpec, landing_dir: Path) -> list[ExportFile]:

@@ -2,11 +2,15 @@
 
 All files are checked before anything is committed: the writes happen in one transaction,
 file by file as each passes its checks, and are rolled back if any file fails.
-Loads are cumulative and idempotent: a file already in `raw.ingest_log` (same sha256) is
-skipped, and a respondent's row is replaced only by an export of the same or a later date.
-Rows the quality rules screen out (ingest/quality.py) go to `raw.quarantine`, one row per file
-and quarantined row, never to the source's raw table; a file with more than the tolerated share
-of such rows rejects the source.
+Exports are cumulative and the latest supersedes the others: the raw table holds the
+respondents of the latest export (by the date in its name; ties: the file loaded last), minus
+its quarantined rows. Loads are idempotent: a file already in `raw.ingest_log` (same sha256) is
+skipped; an export older than one already loaded is logged (`superseded`) but changes nothing.
+`raw.ingest_log` keeps one row per file ever loaded, `raw.quarantine` the screened rows of each.
+A later export with fewer respondents than the one it supersedes is refused
+(`shrinking_export`). Rows the quality rules screen out (ingest/quality.py) never reach the raw
+table; a file with more than the tolerated share of such rows rejects the source. A source with
+no file at all is not an error: the summary says `delivered=False`.
 """
 
 from __future__ import annotations
@@ -51,11 +55,15 @@ class FileOutcome:
     export_date: date
     sha256: str
     rows: int  # rows delivered in the file
-    status: str  # "loaded", or "skipped" when its sha256 was already in raw.ingest_log
+    # "loaded" (its respondents are now the raw table's), "superseded" (older than an export
+    # already loaded: logged, quarantined rows recorded, the raw table unchanged) or "skipped"
+    # (its sha256 was already in raw.ingest_log)
+    status: str
     new: int = 0  # respondents not in the table before
     updated: int = 0  # respondents whose row this file replaced
     quarantined: int = 0  # of the file's rows, screened out (raw.quarantine when loaded)
     removed: int = 0  # earlier rows of respondents this file quarantines, taken out of the table
+    absent: int = 0  # respondents of the export it supersedes missing from it: taken out
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -69,6 +77,7 @@ class FileOutcome:
             "updated": self.updated,
             "quarantined": self.quarantined,
             "removed": self.removed,
+            "absent": self.absent,
         }
 
 
@@ -81,11 +90,15 @@ class LoadSummary:
     latest_export_date: date | None  # latest export date ever loaded for the source
     reader: str
     quarantined: dict[str, int] | None = None  # rows quarantined by reason, files loaded now
+    # False when the source has no export in the landing folder and none was ever loaded: not
+    # an error (polls may arrive before or after the open survey); its raw table exists, empty.
+    delivered: bool = True
 
     def as_metadata(self) -> dict[str, object]:
         """Plain JSON-able values (for Dagster asset metadata)."""
         return {
             "table": self.table,
+            "delivered": "yes" if self.delivered else "no",  # text: a metadata value
             "respondents": self.respondents,
             "files": [f.as_dict() for f in self.files],
             "files_loaded": sum(f.status == "loaded" for f in self.files),
@@ -95,6 +108,10 @@ class LoadSummary:
             # counts only: the rows themselves (and their ids) stay in raw.quarantine
             "quarantined": dict(self.quarantined or dict.fromkeys(REASONS, 0)),
             "quarantined_rows": sum((self.quarantined or {}).values()),
+            "files_superseded": sum(f.status == "superseded" for f in self.files),
+            # respondents of a superseded export that the latest no longer holds (taken out)
+            "respondents_absent": sum(f.absent for f in self.files),
+            "respondents_removed": sum(f.removed for f in self.files),
         }
 
 
@@ -105,12 +122,62 @@ class _CheckedFile:
     rows: int  # rows delivered in the file
     screened: Screened
 
+    @property
+    def respondents(self) -> int:
+        """Respondents delivered: rows, less the identical copies of a repeated id."""
+        return self.rows - self.screened.counts()["duplicate_identical"]
+
+
+@dataclass(frozen=True)
+class _Latest:
+    """The latest export loaded so far: the one a new export supersedes."""
+
+    export_date: date
+    file_name: str
+    respondents: int
+
+
+def _latest_export(con: duckdb.DuckDBPyConnection, source_id: str) -> _Latest | None:
+    """From the ingest log: the latest export loaded (its respondents: rows delivered, less
+    identical copies quarantined). Older ones logged later (`superseded`) never count."""
+    row = con.execute(
+        f"""
+        SELECT l.export_date, l.file_name, l.rows - count(q.file_row) AS respondents
+        FROM {INGEST_LOG} AS l
+        LEFT JOIN {QUARANTINE} AS q
+          ON q.file_sha256 = l.sha256 AND q.source_id = l.source_id
+         AND q.reason = 'duplicate_identical'
+        WHERE l.source_id = ?
+        GROUP BY l.export_date, l.file_name, l.rows, l.loaded_at
+        ORDER BY l.export_date DESC, l.loaded_at DESC
+        LIMIT 1
+        """,
+        [source_id],
+    ).fetchall()  # fetched to the end: DuckDB keeps an unfinished result open otherwise
+    return None if not row else _Latest(row[0][0], row[0][1], int(row[0][2]))
+
+
+def _shrinking(
+    spec: ExportSpec, export: ExportFile, respondents: int, latest: _Latest
+) -> ContractViolation:
+    detail = (
+        f"holds {respondents} respondents, fewer than the {latest.respondents} of"
+        f" {latest.file_name}, the export it supersedes: a cumulative export never loses"
+        " respondents (a filtered or partial export?); the warehouse keeps"
+        f" {latest.file_name} until a complete export arrives"
+    )
+    return ContractViolation(
+        [Violation(export.name, Rule.SHRINKING_EXPORT, detail, layout=spec.layout)]
+    )
+
 
 def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) -> LoadSummary:
     """Check every export file of `source_id` in `landing_dir` and load them in one transaction.
 
-    Raises ContractViolation (nothing written) if any file breaks the contract, and
-    FileNotFoundError if the source has no files.
+    Raises ContractViolation (nothing written) if any file breaks the contract. A source with
+    no file in `landing_dir` is not an error: its raw tables are created (empty unless loaded
+    before) and the summary has no files; `delivered` is False unless an export of it was
+    loaded before.
 
     Files are read, checked and written one at a time, so that only one file's rows are held
     in memory: each checked file is written into the open transaction and its frames are
@@ -122,13 +189,13 @@ def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) 
     """
     spec = export_spec(source_id)
     files = find_export_files(spec, Path(landing_dir))
-    if not files:
-        raise FileNotFoundError(
-            f"no {spec.label} files matching {spec.file_pattern.pattern} in {landing_dir}"
-        )
     writer = _Writer(spec, Path(warehouse_path))
     try:
-        outcomes, quarantined = _check_and_write(files, spec, writer)
+        if files:
+            outcomes, quarantined = _check_and_write(files, spec, writer)
+        else:
+            outcomes, quarantined = [], dict.fromkeys(REASONS, 0)
+            writer.open()
         respondents, latest = writer.commit()
     finally:
         writer.close()  # rolls back unless committed
@@ -140,6 +207,7 @@ def load_export_source(source_id: str, landing_dir: Path, warehouse_path: Path) 
         latest,
         reader_version(source_id),
         quarantined,
+        delivered=latest is not None,
     )
 
 
@@ -180,10 +248,14 @@ def _check_and_write(
         item = _CheckedFile(export, _sha256(export.path), frame.height, screened)
         del frame, screened, first
         if not errors and not disagreements:
-            outcome = writer.write(item)
+            try:
+                outcome = writer.write(item)
+            except ContractViolation as e:  # shrinking_export: compared with what it supersedes
+                errors.append(e)
+                outcome = None
             if outcome is not None:
                 outcomes.append(outcome)
-                if outcome.status == "loaded":
+                if outcome.status in ("loaded", "superseded"):
                     for reason, count in item.screened.counts().items():
                         quarantined[reason] += count
         del item  # the next file is read without this one's rows in memory
@@ -210,8 +282,9 @@ class _Writer:
         self.deferred: Exception | None = None
         self.memory_limit: str | None = None
         self.committed = False
+        self.latest: _Latest | None = None  # the export the next one would supersede
 
-    def _open(self) -> None:
+    def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         # owner-only; lock errors retried
         self.con = self.stack.enter_context(connect_warehouse(self.path))
@@ -225,14 +298,18 @@ class _Writer:
                 f"SELECT sha256 FROM {INGEST_LOG} WHERE source_id = ?", [self.spec.source_id]
             ).fetchall()
         }
+        self.latest = _latest_export(self.con, self.spec.source_id)
 
     def write(self, item: _CheckedFile) -> FileOutcome | None:
-        """Write one checked file into the transaction (None once writing has been given up)."""
+        """Write one checked file into the transaction (None once writing has been given up).
+
+        Raises ContractViolation (`shrinking_export`) for an export with fewer respondents than
+        the one it supersedes."""
         if self.deferred is not None:
             return None
         if self.con is None:
             try:
-                self._open()
+                self.open()
             except (RawTableMismatch, WarehouseLocked) as e:
                 self.deferred = e
                 self.close()
@@ -248,7 +325,17 @@ class _Writer:
         )
         if item.sha256 in self.known:
             return FileOutcome(**outcome, status="skipped")
-        inserted, replaced, removed = _upsert(self.con, self.spec, item)
+        respondents = item.respondents
+        counts = {}
+        if self.latest is not None and export.export_date < self.latest.export_date:
+            status = "superseded"  # an older export delivered late: history only
+            _record_quarantine(self.con, self.spec, item)
+        else:
+            if self.latest is not None and respondents < self.latest.respondents:
+                raise _shrinking(self.spec, export, respondents, self.latest)
+            status = "loaded"
+            counts = _replace(self.con, self.spec, item)
+            self.latest = _Latest(export.export_date, export.name, respondents)
         self.con.execute(
             f"INSERT INTO {INGEST_LOG} VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
             [
@@ -261,13 +348,7 @@ class _Writer:
             ],
         )
         self.known.add(item.sha256)
-        return FileOutcome(
-            **outcome,
-            status="loaded",
-            new=inserted - replaced,
-            updated=replaced,
-            removed=removed,
-        )
+        return FileOutcome(**outcome, status=status, **counts)
 
     def raise_deferred(self) -> None:
         if self.deferred is not None:
@@ -378,18 +459,11 @@ def _check_layout(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str,
         )
 
 
-def _upsert(
+def _record_quarantine(
     con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile
-) -> tuple[int, int, int]:
-    """Replace rows from exports of the same or an earlier date; add new respondents; record
-    the quarantined rows, and take out earlier rows of respondents this file quarantines (and
-    does not also deliver clean: an identical copy's first row is kept).
-
-    Returns (rows inserted, rows replaced, rows removed).
-    """
-    table, ids = spec.table, spec.id_raw
+) -> None:
+    """The file's screened rows into raw.quarantine (one row per file and row)."""
     export = item.export
-    incoming = item.screened.kept  # lineage columns are added by the INSERT below
     quarantined = item.screened.quarantined.select(
         pl.lit(spec.source_id).alias("source_id"),
         pl.lit(export.name).alias("file_name"),
@@ -400,33 +474,52 @@ def _upsert(
         "detail",
         pl.lit(export.export_date).alias("export_date"),
     )
-    con.register("incoming", incoming)
+    if not quarantined.height:
+        return
     con.register("quarantined", quarantined)
     try:
-        (replaced,) = con.execute(
-            f"DELETE FROM {table} USING incoming AS i"
-            f" WHERE {table}.{ids} = i.{ids} AND {table}._export_date <= ?",
-            [export.export_date],
+        con.execute(f"INSERT INTO {QUARANTINE} BY NAME SELECT * FROM quarantined").fetchone()
+    finally:
+        con.unregister("quarantined")
+
+
+def _replace(
+    con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile
+) -> dict[str, int]:
+    """The raw table becomes this export's kept rows (it supersedes every earlier one); the
+    quarantined rows are recorded. Returns the counts of a FileOutcome: `new`, `updated`
+    (respondents loaded before and in it), `removed` (loaded before, quarantined by it) and
+    `absent` (loaded before, missing from it)."""
+    table, ids = spec.table, spec.id_raw
+    export = item.export
+    _record_quarantine(con, spec, item)
+    con.register("incoming", item.screened.kept)  # lineage columns are added below
+    con.register("screened_out", item.screened.quarantined.select("respondent_id"))
+    try:
+        before, updated, removed = con.execute(
+            f"""
+            SELECT count(*),
+                   count(*) FILTER (WHERE t.{ids} IN (SELECT {ids} FROM incoming)),
+                   count(*) FILTER (WHERE t.{ids} NOT IN (SELECT {ids} FROM incoming)
+                                      AND t.{ids} IN (SELECT respondent_id FROM screened_out))
+            FROM {table} AS t
+            """
         ).fetchone()
+        con.execute(f"DELETE FROM {table}").fetchone()
         (inserted,) = con.execute(
             f"INSERT INTO {table} BY NAME SELECT i.*, ? AS _source_file,"
-            " ? AS _source_sha256, ?::DATE AS _export_date FROM incoming AS i"
-            f" WHERE NOT EXISTS (SELECT 1 FROM {table} AS t WHERE t.{ids} = i.{ids})",
+            " ? AS _source_sha256, ?::DATE AS _export_date FROM incoming AS i",
             [export.name, item.sha256, export.export_date],
         ).fetchone()
-        removed = 0
-        if quarantined.height:
-            con.execute(f"INSERT INTO {QUARANTINE} BY NAME SELECT * FROM quarantined")
-            (removed,) = con.execute(
-                f"DELETE FROM {table} USING quarantined AS q"
-                f" WHERE {table}.{ids} = q.respondent_id"
-                f" AND {table}._export_date <= q.export_date"
-                f" AND NOT EXISTS (SELECT 1 FROM incoming AS i WHERE i.{ids} = q.respondent_id)"
-            ).fetchone()
     finally:
         con.unregister("incoming")
-        con.unregister("quarantined")
-    return inserted, replaced, removed
+        con.unregister("screened_out")
+    return {
+        "new": inserted - updated,
+        "updated": updated,
+        "removed": removed,
+        "absent": before - updated - removed,
+    }
 
 
 def _sha256(path: Path) -> str:

@@ -182,10 +182,14 @@ def screen(frame: pl.DataFrame, spec: ExportSpec) -> Screened:
         *(condition.alias(reason) for reason, condition in status.items()),
         (completed < opens).fill_null(False).alias("_before"),
         (completed >= closes).fill_null(False).alias("_after"),
+        (started < opens).fill_null(False).alias("_started_before"),
+        (started >= closes).fill_null(False).alias("_started_after"),
         (completed - started).dt.total_seconds().alias("_seconds"),
     ).with_columns(
         first_of_id.alias("_first"),
-        (pl.col("_before") | pl.col("_after")).alias("outside_fieldwork"),
+        pl.any_horizontal("_before", "_after", "_started_before", "_started_after").alias(
+            "outside_fieldwork"
+        ),
         *_grid_counts(frame, spec, rules),
     )
     earlier = ["duplicate_identical", *status, "outside_fieldwork"]
@@ -204,7 +208,14 @@ def screen(frame: pl.DataFrame, spec: ExportSpec) -> Screened:
     for name in reversed([*earlier, "speeding", "straight_lining"]):  # the first one wins
         reason = pl.when(pl.col(name)).then(pl.lit(name)).otherwise(reason)
     flags = flags.select(
-        _ROW, "respondent_id", reason.alias("reason"), "_first", "_before", "_answered"
+        _ROW,
+        "respondent_id",
+        reason.alias("reason"),
+        "_first",
+        "_before",
+        "_after",
+        "_started_before",
+        "_answered",
     )
     kept = flags.get_column("reason").is_null()
     quarantined = flags.filter(~kept)
@@ -231,7 +242,11 @@ def _details(
         ),
         "outside_fieldwork": pl.when(pl.col("_before"))
         .then(pl.lit(f"completed before fieldwork opened ({fieldwork_start})"))
-        .otherwise(pl.lit(f"completed after fieldwork closed ({fieldwork_end})")),
+        .when(pl.col("_after"))
+        .then(pl.lit(f"completed after fieldwork closed ({fieldwork_end})"))
+        .when(pl.col("_started_before"))
+        .then(pl.lit(f"started before fieldwork opened ({fieldwork_start})"))
+        .otherwise(pl.lit(f"started after fieldwork closed ({fieldwork_end})")),
         "speeding": pl.lit(
             f"completed in under {round(threshold or 0)} s (the lesser of the file's median"
             f" time / {_number(rules.speeding_median_divisor)} and"

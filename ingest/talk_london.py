@@ -10,14 +10,16 @@ import codecs
 import csv
 import io
 import itertools
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 import fastexcel
 import polars as pl
 
-from . import csv_scan, hostile
+from . import csv_scan, hostile, sniff, xlsx_cells
 from .checks import (
     check_allowed,
     check_columns,
@@ -25,14 +27,20 @@ from .checks import (
     check_in_codebook,
     check_max_length,
     check_required,
+    check_time_order,
 )
-from .errors import SPREADSHEET, ContractViolation, Rule, ViolationCollector
-from .exports import ExportSpec, MetaColumn, export_spec, parse_export_name
+from .errors import SPREADSHEET, ContractViolation, Rule, ViolationCollector, reader_boundary
+from .exports import ExportFile, ExportSpec, MetaColumn, export_spec, parse_export_name
 
 READER = f"polars {pl.__version__} / fastexcel {fastexcel.__version__}"
 UTF8_BOM = b"\xef\xbb\xbf"
 HEADER_SEARCH_ROWS = 10  # rows searched for a header that is not in row 1
-WHOLE_NUMBER = r"^(\d+)\.0+$"  # '1.0': a rank stored as a number by a spreadsheet
+WHOLE_NUMBER = r"^([0-9]+)\.0+$"  # '1.0': a rank stored as a number by a spreadsheet
+ASCII_ID = r"^([0-9]{1,18})$"  # not \d: full-width and Arabic-Indic digits match \d
+# A field may be as long as a file may be: the contract (max_length, codebook) judges its length,
+# never the csv module's default limit of 131,072 characters.
+FIELD_LIMIT = hostile.MAX_FILE_BYTES
+BATCH_ROWS = 50_000  # records collected before they become a polars frame
 
 
 def read_talk_london(path: Path, source_id: str = "talk_london") -> pl.DataFrame:
@@ -48,12 +56,20 @@ def read_talk_london(path: Path, source_id: str = "talk_london") -> pl.DataFrame
     export = parse_export_name(Path(path), spec)
     log = ViolationCollector(export.name, SPREADSHEET)
     hostile.check_file(export.path, export.format, log)  # size, zip bomb, macros
+    sniff.check_kind(export.path, export.format, log)  # a ZIP named .csv, UTF-16, a PDF ...
+    with reader_boundary(log, READER):
+        return _read_checked(export, spec, log)
+
+
+def _read_checked(export: ExportFile, spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
     text_clean = False  # True when a scan of the whole file found no hostile character
     if export.format == "xlsx":
         grid = _read_xlsx_grid(export.path, spec, log)
     else:
         grid, text_clean = _read_csv_grid(export.path, spec, log)
     header, data = _header_and_data(grid, spec, log)
+    if export.format == "xlsx":
+        _check_formulas(export.path, spec, [str(c) for c in grid.row(0)], log)
     del grid
     check_columns(header, spec, log)
     hostile.check_header(header, log)
@@ -82,7 +98,24 @@ def _read_xlsx_grid(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl
         )
         return sheet.to_polars()
     except fastexcel.FastExcelError as e:
-        raise log.fail(Rule.UNREADABLE, f"not a readable XLSX workbook ({_first_line(e)})") from e
+        kind = type(e).__name__  # never its message: it may quote a cell
+        failed = f"not a readable XLSX workbook (fastexcel: {kind})"
+    raise log.fail(Rule.UNREADABLE, failed)
+
+
+def _check_formulas(
+    path: Path, spec: ExportSpec, header: list[str], log: ViolationCollector
+) -> None:
+    """A formula cell without a stored (cached) value would read as blank: rejected."""
+    for row, column, ref in xlsx_cells.formulas_without_value(path, spec.sheet):
+        name = header[column] if column < len(header) else None
+        log.add(
+            Rule.FORMULA,
+            f"cell {ref} of sheet '{spec.sheet}' holds a formula without a stored value;"
+            " calculate and save the workbook, or export values rather than formulas",
+            name,
+            data_row=row - 2 if row >= 2 else None,
+        )
 
 
 def _read_csv_grid(
@@ -91,24 +124,32 @@ def _read_csv_grid(
     """The cells as a grid (row 0 the header) and whether the text is known to be clean.
 
     The file is never held whole: one streaming scan (ingest/csv_scan.py) checks the encoding
-    and tells whether the structure and the text are plain; only when they are not do the
-    exact checks run (the csv module's structural pass, streamed; the per-cell text check).
-    polars then reads the file itself, the coded variables' columns as categoricals.
+    and tells whether the structure and the text are plain. A plain file is read by polars
+    (the coded variables' columns as categoricals). Any other file is read by the exact pass,
+    the csv module, streamed: what it reads is what is loaded (polars never re-reads a file
+    whose structure is not plain, so the two can never disagree), and it names the row and
+    column of each quoting fault.
     """
     if codecs.lookup(spec.encoding).name != "utf-8":
         return _read_csv_grid_in_memory(path, spec, log), False
     try:
-        scan = csv_scan.scan(path, spec.delimiter, csv.field_size_limit())
+        scan = csv_scan.scan(path, spec.delimiter, FIELD_LIMIT)
     except csv_scan.EmptyFile:
         raise log.fail(Rule.EMPTY, "file is empty (no header row)") from None
     except csv_scan.BadEncoding as e:
         raise _encoding_violation_in_file(path, e.start, e.end, spec, log) from None
     if scan.structure_ok:
         _check_header_position(_first_records(path, spec), spec, log)
-    else:
-        with open(path, encoding="utf-8-sig", newline="") as text:
-            _check_structure(text, spec, log)
-    log.raise_if_any()
+        log.raise_if_any()
+        try:
+            return _read_plain_csv(path, spec), scan.text_clean
+        except pl.exceptions.PolarsError:
+            pass  # not expected for a plain file: the exact pass below reads it and says why
+    with open(path, encoding="utf-8-sig", newline="") as text:
+        return _read_records(text, spec, log), False
+
+
+def _read_plain_csv(path: Path, spec: ExportSpec) -> pl.DataFrame:
     options = dict(
         has_header=False,
         infer_schema=False,
@@ -123,40 +164,63 @@ def _read_csv_grid(
         for column in first.columns
         if first.height and first.get_column(column)[0] in coded
     }
-    grid = pl.read_csv(path, schema_overrides=categorical, **options)
-    return grid, scan.text_clean
+    return pl.read_csv(path, schema_overrides=categorical, **options)
 
 
 def _read_csv_grid_in_memory(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
-    """Any other declared encoding: decoded whole, then read."""
+    """Any other declared encoding: decoded whole, then read by the exact pass."""
     data = path.read_bytes().removeprefix(UTF8_BOM)
     if not data.strip():
         raise log.fail(Rule.EMPTY, "file is empty (no header row)")
     try:
         text = data.decode(spec.encoding)
     except UnicodeDecodeError as e:
-        raise _encoding_violation(data, e, spec, log) from e
-    del data
-    _check_structure(io.StringIO(text, newline=""), spec, log)
-    log.raise_if_any()
-    return pl.read_csv(
-        text.encode(),
-        has_header=False,
-        infer_schema=False,
-        separator=spec.delimiter,
-        quote_char='"',
-        raise_if_empty=False,
-    )
+        failure = _encoding_violation(data, e, spec, log)
+    else:
+        del data
+        return _read_records(io.StringIO(text, newline=""), spec, log)
+    raise failure
 
 
-def _check_structure(lines: Iterable[str], spec: ExportSpec, log: ViolationCollector) -> None:
-    """The exact structural pass: the csv module gives row numbers that polars does not."""
-    records = csv.reader(lines, delimiter=spec.delimiter, strict=True)
+class _Lines:
+    """The lines of a text, remembering those handed out since the last `take`: the csv module
+    reads one record's lines at a time, so `take` after each record gives its raw text."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self.lines = iter(lines)
+        self.taken: list[str] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        self.taken.append(line)
+        return line
+
+    def take(self) -> str:
+        raw, self.taken = "".join(self.taken), []
+        return raw
+
+
+def _read_records(lines: Iterable[str], spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
+    """The exact pass: read every record with the csv module (strict), checking quoting and
+    field counts, and return the grid while nothing is wrong. Row numbers are records."""
+    source = _Lines(lines)
+    records = csv.reader(source, delimiter=spec.delimiter, strict=True)
     first_rows: list[list[str]] = []
     header_width = None
     ragged: list[tuple[int, int]] = []  # (data row, fields)
+    batch: list[list[str | None]] = []
+    frames: list[pl.DataFrame] = []
+    index = -1
+    limit = csv.field_size_limit(FIELD_LIMIT)  # restored below
     try:
         for index, record in enumerate(records):
+            raw = source.take()
+            if '"' in raw and (fault := _quote_fault(raw, spec.delimiter)) is not None:
+                field, detail = fault
+                log.add(Rule.QUOTING, detail, _column_name(first_rows, field), index - 1)
             if len(first_rows) < HEADER_SEARCH_ROWS:
                 first_rows.append(record)
             width = len(record)
@@ -164,16 +228,96 @@ def _check_structure(lines: Iterable[str], spec: ExportSpec, log: ViolationColle
                 header_width = width
             elif width and width != header_width:
                 ragged.append((index - 1, width))
-    except csv.Error as e:
-        raise log.fail(Rule.UNREADABLE, f"not valid CSV (line {records.line_num}: {e})") from e
+            if log.total or ragged:
+                batch, frames = [], []  # nothing will be loaded: only the checks go on
+                continue
+            batch.append(record if width else [None] * header_width)
+            if len(batch) == BATCH_ROWS:
+                frames.append(_frame(batch, header_width))
+                batch = []
+    except csv.Error:
+        failing = index + 1  # the record the csv module could not finish: where it began
+        fault = _quote_fault(source.take(), spec.delimiter)
+        field, detail = fault or (None, "is not valid CSV quoting (RFC 4180)")
+        raise log.fail(Rule.QUOTING, detail, _column_name(first_rows, field), failing - 1) from None
+    finally:
+        csv.field_size_limit(limit)
     _check_header_position(first_rows, spec, log)
     for row, width in ragged:
         log.add(Rule.RAGGED_ROW, f"has {width} fields, the header {header_width}", data_row=row)
+    log.raise_if_any()
+    if batch:
+        frames.append(_frame(batch, header_width))
+    return pl.concat(frames) if frames else pl.DataFrame()
+
+
+def _frame(rows: list[list[str | None]], width: int) -> pl.DataFrame:
+    schema = {f"column_{i}": pl.String for i in range(width)}  # as polars names them
+    frame = pl.DataFrame(rows, schema=schema, orient="row")
+    return frame.with_columns(pl.all().replace("", None))  # blank as polars reads it: null
+
+
+def _column_name(first_rows: list[list[str]], field: int | None) -> str | None:
+    if field is None or not first_rows or field >= len(first_rows[0]):
+        return None
+    return first_rows[0][field] or None
+
+
+def _quote_fault(raw: str, delimiter: str) -> tuple[int, str] | None:
+    """The first quoting fault in one record's raw text (RFC 4180): (field index, what)."""
+    unquoted = re.compile(f"[^{re.escape(delimiter)}\r\n]*")
+    field, i, n = 0, 0, len(raw)
+    while i < n:
+        if raw[i] == '"':
+            j = i + 1
+            while True:
+                k = raw.find('"', j)
+                if k < 0:
+                    return field, (
+                        "a quoted field begins in this row but its closing double quote is"
+                        " missing (a stray or lost double quote?)"
+                    )
+                if raw.startswith('"', k + 1):
+                    j = k + 2
+                    continue
+                break
+            i = k + 1
+            if i < n and raw[i] not in (delimiter, "\r", "\n"):
+                return field, (
+                    "text follows the closing double quote of a quoted field that begins in"
+                    ' this row; a double quote inside a field must be doubled ("")'
+                )
+        else:
+            end = unquoted.match(raw, i).end()
+            if '"' in raw[i:end]:
+                return field, (
+                    "a double quote inside a field that is not enclosed in double quotes;"
+                    ' enclose the field in double quotes and double the quote ("")'
+                )
+            i = end
+        if i < n and raw[i] == delimiter:
+            field += 1
+            i += 1
+            if i == n:
+                return None
+            continue
+        return None
+    return None
+
+
+@contextmanager
+def _no_field_limit() -> Iterator[None]:
+    """The csv module's field size limit lifted to FIELD_LIMIT (it is process-wide)."""
+    limit = csv.field_size_limit(FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _first_records(path: Path, spec: ExportSpec) -> list[list[str]]:
     """The first records, for the header check (the file is known to be plain CSV)."""
-    with open(path, encoding="utf-8-sig", newline="") as text:
+    with open(path, encoding="utf-8-sig", newline="") as text, _no_field_limit():
         records = csv.reader(text, delimiter=spec.delimiter, strict=True)
         return list(itertools.islice(records, HEADER_SEARCH_ROWS))
 
@@ -333,6 +477,7 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
             values = values.cast(pl.Enum(list(dict.fromkeys(variable.valid_labels))))
         columns.append(values.alias(variable.id.lower()))
     frame = pl.DataFrame(columns)
+    check_time_order(frame, spec, log)
     check_duplicates(frame, spec.id_raw, spec.id_column, log)
     return frame
 
@@ -341,7 +486,7 @@ def _meta_values(values: pl.Series, meta: MetaColumn, log: ViolationCollector) -
     """Check one fixed column and type it from its text."""
     check_required(values, meta.name, log)
     if meta.type == "integer":
-        typed = values.str.extract(r"^(\d{1,18})$").cast(pl.Int64)
+        typed = values.str.extract(ASCII_ID).cast(pl.Int64)
         _report_unparsed(values, typed, Rule.INTEGER, "a whole number", meta.name, log)
     elif meta.type == "datetime":
         typed = values.str.strptime(pl.Datetime("us"), meta.format, strict=False)
@@ -366,7 +511,3 @@ def _report_unparsed(
 ) -> None:
     for row in (text.is_not_null() & typed.is_null()).arg_true().to_list():
         log.add(rule, f"value is not {expected}", column, row)
-
-
-def _first_line(error: Exception) -> str:
-    return str(error).strip().splitlines()[0]

@@ -8,22 +8,30 @@ have cut answers short).
 
 from __future__ import annotations
 
+import codecs
 import re
+import shutil
+import struct
+import tempfile
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import polars as pl
 import pyreadstat
 
-from . import hostile
+from . import hostile, sniff
 from .checks import (
     check_columns,
     check_duplicates,
     check_in_codebook,
     check_max_length,
     check_required,
+    check_time_order,
     describe,
 )
-from .errors import SPSS, Rule, ViolationCollector
+from .errors import SPSS, Rule, ViolationCollector, reader_boundary
 from .exports import ExportSpec, MetaColumn, export_spec, parse_export_name
 from .quality import quality_rules
 
@@ -45,12 +53,42 @@ def read_yougov(path: Path, source_id: str) -> pl.DataFrame:
     if export.path.stat().st_size == 0:
         raise log.fail(Rule.EMPTY, "file is empty")
     hostile.check_file(export.path, export.format, log)
+    sniff.check_kind(export.path, export.format, log)  # a CSV or a ZIP named .sav ...
+    with reader_boundary(log, READER):
+        return _read_checked(export.path, spec, log)
+
+
+def _read_checked(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.DataFrame:
+    declared = declared_cases(path)
+    failed = None
     try:
-        frame, meta = read_sav(export.path)
-    except (pyreadstat.ReadstatError, pyreadstat.PyreadstatError, UnicodeError) as e:
-        raise log.fail(Rule.UNREADABLE, f"not a readable SPSS .sav file ({e})") from e
+        with _without_case_count(path) as readable:
+            frame, meta = read_sav(readable)
+    except pyreadstat.ReadstatError as e:  # readstat's own fixed messages: they quote no data
+        failed = Rule.UNREADABLE, f"not a readable SPSS .sav file ({_first_line(e)})"
+    except UnicodeError:
+        encoding = _declared_encoding(path)
+        failed = (
+            Rule.VARIABLE_NAMES,
+            (
+                f"text in the file does not decode in the encoding it declares ({encoding});"
+                " export it again declaring UTF-8"
+            ),
+        )
+    except pyreadstat.PyreadstatError as e:
+        failed = Rule.UNREADABLE, f"not a readable SPSS .sav file ({type(e).__name__})"
+    if failed is not None:
+        raise log.fail(*failed)
+    if declared is not None and declared >= 0 and declared != frame.height:
+        raise log.fail(
+            Rule.CASE_COUNT,
+            f"the file's header declares {declared} cases but the file holds {frame.height};"
+            " the file was cut short or its header is wrong: export it again",
+        )
     if frame.height == 0:
         raise log.fail(Rule.NO_ROWS, "has variables but no cases")
+    _check_name_encoding(frame.columns, spec, meta.file_encoding, log)
+    _check_declared_encoding(meta.file_encoding, spec, log)
     check_columns(frame.columns, spec, log)
     log.raise_if_any()
     check_value_labels(meta.variable_value_labels, meta.readstat_variable_types, spec, log)
@@ -72,16 +110,20 @@ def read_sav(path: Path) -> tuple[pl.DataFrame, pyreadstat.metadata_container]:
     as pyreadstat converts them for polars, a variable without a single value typed Null. Files
     with date or time (not date-time) formats are read through the polars output itself.
     """
-    pandas_frame, meta = pyreadstat.read_sav(
-        path, user_missing=True, output_format="pandas", disable_datetime_conversion=True
-    )
+    with warnings.catch_warnings():  # e.g. duplicated names renamed: the name checks report
+        warnings.simplefilter("ignore")
+        pandas_frame, meta = pyreadstat.read_sav(
+            path, user_missing=True, output_format="pandas", disable_datetime_conversion=True
+        )
     formats = {
         name: _DATE_FORMAT.match(fmt or "") for name, fmt in meta.original_variable_types.items()
     }
     kinds = {name: m.group(1) for name, m in formats.items() if m}
     if any(kind in _DATE_OR_TIME_FORMATS for kind in kinds.values()):
         del pandas_frame
-        return pyreadstat.read_sav(path, user_missing=True, output_format="polars")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return pyreadstat.read_sav(path, user_missing=True, output_format="polars")
     frame = pl.from_pandas(pandas_frame)
     del pandas_frame
     columns = []
@@ -93,6 +135,99 @@ def read_sav(path: Path) -> tuple[pl.DataFrame, pyreadstat.metadata_container]:
             values = pl.Series(name, [None] * values.len(), dtype=pl.Null)
         columns.append(values)
     return pl.DataFrame(columns), meta
+
+
+# The SPSS file header (the first 176 bytes): layout code at 64 (2 or 3, giving the byte order),
+# the case count at 80 (-1 when the writer did not know it).
+HEADER_BYTES = 176
+LAYOUT_AT = 64
+CASES_AT = 80
+
+
+def declared_cases(path: Path) -> int | None:
+    """The case count the file's header declares (-1: not stated), or None if no header."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_BYTES)
+    if len(head) < HEADER_BYTES:
+        return None
+    return struct.unpack(f"{_byte_order(path)}i", head[CASES_AT : CASES_AT + 4])[0]
+
+
+def _byte_order(path: Path) -> str:
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_BYTES)
+    return "<" if struct.unpack("<i", head[LAYOUT_AT : LAYOUT_AT + 4])[0] in (2, 3) else ">"
+
+
+@contextmanager
+def _without_case_count(path: Path) -> Iterator[Path]:
+    """A private copy of the file whose header says -1 cases ("not stated"), so that readstat
+    reads every case the data holds instead of stopping at the header's count: the count is
+    then compared with what was read (a lower count would otherwise load fewer cases)."""
+    declared = declared_cases(path)
+    if declared is None or declared == -1:
+        yield path
+        return
+    order = _byte_order(path)
+    with tempfile.TemporaryDirectory(prefix="sav-") as folder:
+        copy = Path(folder) / "export.sav"
+        with open(path, "rb") as src, open(copy, "wb") as dst:
+            head = bytearray(src.read(HEADER_BYTES))
+            head[CASES_AT : CASES_AT + 4] = struct.pack(f"{order}i", -1)
+            dst.write(head)
+            shutil.copyfileobj(src, dst, 16 * 1024 * 1024)
+        yield copy
+
+
+def _declared_encoding(path: Path) -> str:
+    """The character encoding the file declares, for a message (read without decoding text)."""
+    try:
+        _, meta = pyreadstat.read_sav(path, metadataonly=True, encoding="iso-8859-1")
+        return meta.file_encoding or "not stated"
+    except Exception:  # noqa: BLE001 - only a message depends on it
+        return "unknown"
+
+
+def _check_declared_encoding(
+    declared: str | None, spec: ExportSpec, log: ViolationCollector
+) -> None:
+    """Text is decoded in the encoding the file declares; the contract names one (UTF-8). A
+    file declaring another may be right, or may be UTF-8 text labelled wrongly (then its open
+    answers would load garbled, silently): it is rejected either way. Old files that declare
+    none are read as they are."""
+    if not declared:
+        return
+    try:
+        same = codecs.lookup(declared).name == codecs.lookup(spec.encoding).name
+    except LookupError:
+        same = False
+    if not same:
+        raise log.fail(
+            Rule.ENCODING,
+            f"the file declares its text is {declared}, the contract {spec.encoding.upper()}:"
+            f" export it again as {spec.encoding.upper()} (SPSS Unicode mode)",
+        )
+
+
+def _check_name_encoding(
+    names: list[str], spec: ExportSpec, encoding: str | None, log: ViolationCollector
+) -> None:
+    """Variable names that are not ASCII while expected names are missing: the names did not
+    decode in the declared encoding. One violation instead of a list of garbled names."""
+    expected = set(spec.expected_columns)
+    garbled = [n for n in names if n not in expected and not n.isascii()]
+    if not garbled or expected <= set(names):
+        return
+    raise log.fail(
+        Rule.VARIABLE_NAMES,
+        f"{len(garbled)} of {len(names)} variable names do not read as the contract's names in"
+        f" the encoding the file declares ({encoding or 'not stated'}); export it again"
+        " declaring UTF-8",
+    )
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
 
 
 # pyreadstat's reading of SPSS formats (its format regex and format lists).
@@ -134,6 +269,7 @@ def _typed(frame: pl.DataFrame, spec: ExportSpec, log: ViolationCollector) -> pl
             values = values.cast(pl.Int32, strict=False)
         columns.append(values.alias(variable.id.lower()))
     frame = pl.DataFrame(columns)
+    check_time_order(frame, spec, log)
     check_duplicates(frame, spec.id_raw, spec.id_column, log)
     return frame
 

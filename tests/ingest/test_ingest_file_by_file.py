@@ -30,10 +30,10 @@ def tl_csv(exports, landing: Path, date: str, table) -> Path:
 def test_each_file_is_written_before_the_next_is_read(
     exports, landing: Path, warehouse, monkeypatch
 ) -> None:
-    for date, first in (("20211210", 1001), ("20211220", 1101), ("20220107", 1201)):
-        tl_csv(exports, landing, date, exports.talk_london_table(n=3, first_id=first))
+    for date, n in (("20211210", 3), ("20211220", 6), ("20220107", 9)):  # cumulative
+        tl_csv(exports, landing, date, exports.talk_london_table(n=n))
     events: list[str] = []
-    read, upsert = load_module.read_export, load_module._upsert
+    read, replace = load_module.read_export, load_module._replace
 
     def reading(path, source_id):
         events.append(f"read {Path(path).name[19:27]}")
@@ -42,10 +42,10 @@ def test_each_file_is_written_before_the_next_is_read(
     def writing(con, spec, item):
         [(limit,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
         events.append(f"write {item.export.name[19:27]} ({limit})")
-        return upsert(con, spec, item)
+        return replace(con, spec, item)
 
     monkeypatch.setattr(load_module, "read_export", reading)
-    monkeypatch.setattr(load_module, "_upsert", writing)
+    monkeypatch.setattr(load_module, "_replace", writing)
     summary = load_export_source(TL, landing, warehouse.path)
     assert [e.split(" (")[0] for e in events] == [
         "read 20211210",

@@ -132,22 +132,99 @@ def test_later_cumulative_export_replaces_rows(exports, landing: Path, warehouse
 
 
 def test_older_export_never_overwrites_newer_rows(exports, landing: Path, warehouse) -> None:
-    newer = exports.talk_london_table(n=3)
+    newer = exports.talk_london_table(n=4)
     newer.set(0, "Gender", "Prefer not to say")
     tl_csv(exports, landing, "20220107", newer)
     load_export_source(TL, landing, warehouse.path)
-    older = exports.talk_london_table(n=4)  # also holds 1004, missing from the newer export
+    older = exports.talk_london_table(n=5)  # holds 1005, which the newer export lacks
     tl_csv(exports, landing, "20211210", older)
 
     summary = load_export_source(TL, landing, warehouse.path)
 
     assert [(f.file_name, f.status, f.new, f.updated) for f in summary.files] == [
-        ("talk_london_export_20211210.csv", "loaded", 1, 0),
+        ("talk_london_export_20211210.csv", "superseded", 0, 0),
         ("talk_london_export_20220107.csv", "skipped", 0, 0),
     ]
     genders = gender_by_id(warehouse)
-    assert genders[1001] == "Prefer not to say" and genders[1004] == older.get(3, "Gender")
+    assert sorted(genders) == [1001, 1002, 1003, 1004]  # the latest export's respondents only
+    assert genders[1001] == "Prefer not to say"
     assert summary.latest_export_date.isoformat() == "2022-01-07"
+    assert summary.as_metadata()["files_superseded"] == 1
+    # the history keeps both files
+    assert warehouse.query("SELECT file_name, rows FROM raw.ingest_log ORDER BY export_date") == [
+        ("talk_london_export_20211210.csv", 5),
+        ("talk_london_export_20220107.csv", 4),
+    ]
+
+
+def test_the_latest_export_supersedes_and_absent_respondents_leave(
+    exports, landing: Path, warehouse
+) -> None:
+    tl_csv(exports, landing, "20211210", exports.talk_london_table(n=4))
+    load_export_source(TL, landing, warehouse.path)
+    later = exports.talk_london_table(n=5, first_id=1002)  # 1001 withdrew, 1005 and 1006 new
+    tl_csv(exports, landing, "20220107", later)
+
+    summary = load_export_source(TL, landing, warehouse.path)
+
+    loaded = summary.files[-1]
+    assert (loaded.status, loaded.new, loaded.updated, loaded.absent) == ("loaded", 2, 3, 1)
+    assert sorted(gender_by_id(warehouse)) == [1002, 1003, 1004, 1005, 1006]
+    metadata = summary.as_metadata()
+    assert metadata["respondents_absent"] == 1 and metadata["respondents"] == 5
+    assert metadata["delivered"] == "yes"
+    assert warehouse.query(f"SELECT DISTINCT _source_file FROM {TL_TABLE}") == [
+        ("talk_london_export_20220107.csv",)
+    ]
+
+
+def test_several_cumulative_exports_in_one_load_keep_the_latest(
+    exports, landing: Path, warehouse
+) -> None:
+    for date, n in (("20211210", 3), ("20211220", 5), ("20220107", 7)):
+        tl_csv(exports, landing, date, exports.talk_london_table(n=n))
+    summary = load_export_source(TL, landing, warehouse.path)
+    assert [(f.status, f.new, f.updated) for f in summary.files] == [
+        ("loaded", 3, 0),
+        ("loaded", 2, 3),
+        ("loaded", 2, 5),
+    ]
+    assert summary.respondents == 7
+    assert warehouse.query("SELECT count(*) FROM raw.ingest_log") == [(3,)]
+
+
+@pytest.mark.parametrize("same_run", [True, False], ids=["one-load", "two-loads"])
+def test_a_later_export_with_fewer_respondents_is_refused(
+    exports, landing: Path, warehouse, same_run: bool
+) -> None:
+    tl_csv(exports, landing, "20211210", exports.talk_london_table(n=8))
+    if not same_run:
+        load_export_source(TL, landing, warehouse.path)
+    tl_csv(exports, landing, "20220107", exports.talk_london_table(n=5))
+    with pytest.raises(ContractViolation) as info:
+        load_export_source(TL, landing, warehouse.path)
+    assert (info.value.file, info.value.rule) == (
+        "talk_london_export_20220107.csv",
+        Rule.SHRINKING_EXPORT,
+    )
+    assert str(info.value).startswith(
+        "talk_london_export_20220107.csv: holds 5 respondents, fewer than the 8 of"
+        " talk_london_export_20211210.csv, the export it supersedes"
+    )
+    if same_run:
+        assert warehouse.raw_tables() == set()
+    else:
+        assert warehouse.query(f"SELECT count(*) FROM {TL_TABLE}") == [(8,)]
+
+
+def test_identical_copies_do_not_count_as_respondents(exports, landing: Path, warehouse) -> None:
+    first = exports.talk_london_table(n=40)
+    first.rows.append(list(first.rows[0]))  # 41 rows, 40 respondents
+    tl_csv(exports, landing, "20211210", first)
+    load_export_source(TL, landing, warehouse.path)
+    tl_csv(exports, landing, "20220107", exports.talk_london_table(n=40))  # same 40: accepted
+    summary = load_export_source(TL, landing, warehouse.path)
+    assert summary.files[-1].status == "loaded" and summary.respondents == 40
 
 
 def test_xlsx_and_csv_of_one_export_load_the_same(exports, tmp_path: Path) -> None:
@@ -212,9 +289,16 @@ def test_one_bad_file_stops_every_file_of_the_load(exports, landing: Path, wareh
     assert warehouse.raw_tables() == set()
 
 
-def test_no_files_for_the_source(landing: Path, warehouse) -> None:
-    with pytest.raises(FileNotFoundError, match="no Talk London survey platform export files"):
-        load_export_source(TL, landing, warehouse.path)
+def test_a_source_not_yet_delivered_is_not_an_error(exports, landing: Path, warehouse) -> None:
+    summary = load_export_source(REP, landing, warehouse.path)
+    assert (summary.delivered, summary.files, summary.respondents) == (False, (), 0)
+    assert summary.latest_export_date is None
+    assert summary.as_metadata()["delivered"] == "no"
+    assert warehouse.query(f"SELECT count(*) FROM raw.{REP}_responses") == [(0,)]
+    # delivered later: loads as usual; the other sources were never in the way
+    tl_csv(exports, landing, "20220121", exports.talk_london_table(n=3))
+    assert load_export_source(TL, landing, warehouse.path).delivered
+    assert not load_export_source(BOOST, landing, warehouse.path).delivered
 
 
 def test_unknown_source(landing: Path, warehouse) -> None:

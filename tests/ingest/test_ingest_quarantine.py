@@ -84,11 +84,12 @@ def test_identical_copies_are_quarantined_and_one_row_is_kept(
 def test_outside_the_fieldwork_window_in_both_routes(exports, landing: Path, warehouse) -> None:
     windows = quality_rules().fieldwork
     assert [str(d) for d in windows[TL]] == ["2021-11-19", "2022-01-21"]
-    table = exports.talk_london_table(n=40)
+    table = exports.talk_london_table(n=60)
     set_times(table, 0, "2021-11-18 23:50:00", "2021-11-18 23:59:59")  # the day before
     set_times(table, 1, "2022-01-21 23:59:00", "2022-01-22 00:00:10")  # just after the last day
     set_times(table, 2, "2022-01-21 23:50:00", "2022-01-21 23:59:59")  # last second: inside
-    set_times(table, 3, "2021-11-18 23:59:00", "2021-11-19 00:00:10")  # started before: inside
+    set_times(table, 3, "2021-11-18 23:59:00", "2021-11-19 00:00:10")  # started before: screened
+    set_times(table, 4, "2021-11-19 00:00:00", "2021-11-19 00:10:00")  # first second: inside
     exports.write_csv(table, landing / f"{NAME}.csv")
     polls = exports.yougov_table(n=40)
     polls.set(7, "starttime", polls.get(7, "starttime").replace(year=2022, month=2, day=1))
@@ -98,7 +99,7 @@ def test_outside_the_fieldwork_window_in_both_routes(exports, landing: Path, war
     tl = load_export_source(TL, landing, warehouse.path)
     rep = load_export_source(REP, landing, warehouse.path)
 
-    assert tl.quarantined == counts(outside_fieldwork=2) and tl.respondents == 38
+    assert tl.quarantined == counts(outside_fieldwork=3) and tl.respondents == 57
     assert rep.quarantined == counts(outside_fieldwork=1) and rep.respondents == 39
     assert quarantine(warehouse) == [
         (
@@ -114,6 +115,13 @@ def test_outside_the_fieldwork_window_in_both_routes(exports, landing: Path, war
             1002,
             "outside_fieldwork",
             "completed after fieldwork closed (2022-01-21)",
+        ),
+        (
+            f"{NAME}.csv",
+            5,
+            1004,
+            "outside_fieldwork",
+            "started before fieldwork opened (2021-11-19)",
         ),
         (
             f"{REP}_20211208.sav",

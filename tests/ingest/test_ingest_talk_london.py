@@ -291,6 +291,12 @@ def test_rows_count_records_not_lines_in_csv(table, write, rejected) -> None:
 def test_unreadable_workbook(landing: Path, rejected) -> None:
     (landing / f"{NAME}.xlsx").write_text("Response ID,Gender\n1,Male\n")
     error = rejected()
+    assert error.rule == Rule.FILE_TYPE
+    assert str(error) == (
+        f"{NAME}.xlsx: this .xlsx is a text file (UTF-8 or ASCII), not an XLSX workbook"
+    )
+    (landing / f"{NAME}.xlsx").write_bytes(b"PK\x03\x04" + b"\x00" * 200)  # a broken zip
+    error = rejected()
     assert error.rule == Rule.UNREADABLE
     assert str(error).startswith(f"{NAME}.xlsx: not a readable XLSX workbook (")
 

@@ -145,7 +145,7 @@ def test_empty_and_unreadable_files(landing: Path, rejected) -> None:
     error = rejected()
     assert [(v.file, v.rule) for v in error.violations] == [
         (f"{NAME}.sav", Rule.EMPTY),
-        ("yougov_representative_20211209.sav", Rule.UNREADABLE),
+        ("yougov_representative_20211209.sav", Rule.FILE_TYPE),
     ]
     assert str(error).startswith("2 files: 2 contract violations\n")
 

@@ -179,14 +179,16 @@ def test_dates_in_mixed_formats_are_rejected_naming_the_row(builders, table, lan
     assert (error.rule, error.column, error.row) == (Rule.DATETIME, "Date Submitted", 6)
 
 
-def test_cumulative_export_with_fewer_responses_keeps_the_missing_rows(
-    builders, landing, warehouse
-):
+def test_cumulative_export_with_fewer_responses_is_refused(builders, landing, warehouse):
     builders.write_csv(builders.talk_london_table(n=8), landing / "talk_london_export_20211210.csv")
     builders.write_csv(builders.talk_london_table(n=5), landing / f"{NAME}.csv")
-    summary = load_export_source("talk_london", landing, warehouse)
-    assert summary.respondents == 8  # accepted: respondents missing from it keep their row
-    assert [f.rows for f in summary.files] == [8, 5]
+    with pytest.raises(ContractViolation) as caught:
+        load_export_source("talk_london", landing, warehouse)
+    error = caught.value
+    with duckdb.connect(str(warehouse), read_only=True) as con:  # the transaction rolled back
+        assert con.execute("SELECT count(*) FROM duckdb_tables()").fetchall() == [(0,)]
+    assert (error.file, error.rule) == (f"{NAME}.csv", Rule.SHRINKING_EXPORT)
+    assert "5 respondents, fewer than the 8 of talk_london_export_20211210.csv" in str(error)
 
 
 def test_same_file_under_a_new_name_is_a_no_op(builders, landing, warehouse):
