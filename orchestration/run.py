@@ -141,8 +141,10 @@ def _summary(result, instance, run_id: str, build: Path) -> tuple[list[str], boo
         elif kind == "STEP_FAILURE":
             error = event.event_specific_data.error
             user = event.event_specific_data.user_failure_data
+            while error is not None and error.cause is not None:  # the step's own error
+                error = error.cause
             text = (user.description if user and user.description else None) or (
-                error.message.strip() if error else "failed"
+                f"{error.cls_name}: {error.message.strip()}" if error else "failed"
             )
             failures.append(f"step {event.step_key}: {text}")
     published = [

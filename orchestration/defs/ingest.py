@@ -40,6 +40,8 @@ def raw_table_key(source_id: str) -> dg.AssetKey:
 
 def _metadata_value(value: object) -> dg.MetadataValue:
     """A Dagster metadata value for one JSON-able entry of `LoadSummary.as_metadata()`."""
+    if isinstance(value, list) and not value:
+        return dg.MetadataValue.text("none")
     if isinstance(value, list) and all(isinstance(row, dict) for row in value):
         return dg.MetadataValue.table(records=[dg.TableRecord(row) for row in value])
     if isinstance(value, int) and not isinstance(value, bool):
