@@ -96,12 +96,13 @@ GATES: tuple[Gate, ...] = (
         weights.weighting_margins(
             "weights.weighting_margins", "abs(weighted_share - target_share)"
         ),
-        reads=("weights.weighting_margins",),
+        reads=("weights.weighting_margins", weights.RESPONDENTS),
     ),
     Gate(
         "weighting_margins",
         "marts.mart_weighting_margins",
         MARGINS,
         weights.weighting_margins("marts.mart_weighting_margins", "abs(weighted_diff_pts) / 100"),
+        reads=(weights.RESPONDENTS,),
     ),
 )
