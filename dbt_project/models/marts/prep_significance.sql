@@ -1,13 +1,10 @@
--- Significance tests of the report's pre-specified comparisons (ref.comparisons), for every
--- code / net / rank / option row: one row per test x route x variable x category.
---
--- Test: two-proportion z-test with a pooled proportion (macro two_proportion_z). For the polls
--- the shares are weighted and the bases are Kish effective bases, which carries the design
--- effect of the weights into the standard error; Talk London is unweighted (effective base =
--- unweighted base). 'rest' = every other respondent of the route's base (the route total minus
--- the group). Significant when |z| >= analysis.z_critical and both unweighted bases are at least
--- analysis.small_base_threshold; otherwise `significant` is null and `reason` says why.
--- Multiple comparisons: none applied (ref.analysis.multiple_comparisons states the policy).
+-- Preparation table for fct_significance: the report's pre-specified comparisons
+-- (ref.comparisons) paired up for every code / net / rank / option row, one row per test x
+-- route x variable x category, with the sums the test needs on each side (respondents in the
+-- base and in the category; sums of weights and of squared weights over them). 'rest' = every
+-- other respondent of the route's base (the route total minus the group). The statistics and
+-- p-values are computed in fct_significance (Python: survey/design_stats.py), the reason a test
+-- is not claimed here.
 with estimates as (
     select * from {{ ref('prep_estimates') }}
     where category_kind in ('code', 'net', 'rank', 'option')
@@ -18,7 +15,8 @@ comparisons as (
 ),
 
 analysis as (
-    select small_base_threshold, z_critical from {{ source('ref', 'analysis') }}
+    select small_base_threshold, z_critical, confidence_level
+    from {{ source('ref', 'analysis') }}
 ),
 
 -- The comparator side of each test: another group's row, or the rest of the route's base.
@@ -26,8 +24,9 @@ group_sides as (
     select
         comparisons.comparison_id, comparisons.route,
         estimates.variable_id, estimates.category_kind, estimates.category,
-        estimates.unweighted_base, estimates.weighted_count, estimates.weighted_base,
-        estimates.weighted_base_sq
+        estimates.unweighted_count, estimates.unweighted_base,
+        estimates.weighted_count, estimates.weighted_base,
+        estimates.weighted_count_sq, estimates.weighted_base_sq
     from comparisons
     inner join estimates
         on estimates.route = comparisons.route
@@ -39,10 +38,12 @@ rest_sides as (
     select
         comparisons.comparison_id, comparisons.route,
         grp.variable_id, grp.category_kind, grp.category,
+        total.unweighted_count - grp.unweighted_count as unweighted_count,
         total.unweighted_base - grp.unweighted_base as unweighted_base,
         -- clamped: float subtraction can leave -1e-15 where the rest is empty
         greatest(total.weighted_count - grp.weighted_count, 0) as weighted_count,
         greatest(total.weighted_base - grp.weighted_base, 0) as weighted_base,
+        greatest(total.weighted_count_sq - grp.weighted_count_sq, 0) as weighted_count_sq,
         greatest(total.weighted_base_sq - grp.weighted_base_sq, 0) as weighted_base_sq
     from comparisons
     inner join estimates as grp
@@ -88,7 +89,17 @@ pairs as (
         case when other.weighted_base_sq > 0
             then other.weighted_base * other.weighted_base / other.weighted_base_sq
             else 0.0
-        end as n_eff2
+        end as n_eff2,
+        grp.unweighted_count as unweighted_count1,
+        grp.weighted_count as weighted_count1,
+        grp.weighted_base as weighted_base1,
+        grp.weighted_count_sq as weighted_count_sq1,
+        grp.weighted_base_sq as weighted_base_sq1,
+        other.unweighted_count as unweighted_count2,
+        other.weighted_count as weighted_count2,
+        other.weighted_base as weighted_base2,
+        other.weighted_count_sq as weighted_count_sq2,
+        other.weighted_base_sq as weighted_base_sq2
     from comparisons
     inner join estimates as grp
         on grp.route = comparisons.route
@@ -100,57 +111,55 @@ pairs as (
         and other.variable_id = grp.variable_id
         and other.category_kind = grp.category_kind
         and other.category = grp.category
-),
-
-tested as (
-    select
-        pairs.*,
-        {{ two_proportion_z('pairs.p1', 'pairs.n_eff1', 'pairs.p2', 'pairs.n_eff2') }} as z
-    from pairs
 )
 
 select
-    tested.comparison_id,
-    tested.variable_id,
-    tested.question_id,
-    tested.section,
-    tested.route,
-    tested.breakdown,
-    tested.group_id,
-    tested.compared_with,
-    tested.is_primary,
-    tested.mirror,
-    tested.category_kind,
-    tested.category,
-    tested.category_label,
-    tested.sort_order,
-    'two_proportion_z_effective_base' as test,
-    tested.p1,
-    tested.p2,
-    100.0 * (tested.p1 - tested.p2) as diff_pts,
-    tested.unweighted_base1,
-    tested.unweighted_base2,
-    tested.n_eff1,
-    tested.n_eff2,
-    tested.z,
-    {{ two_sided_p_value('tested.z') }} as p_value,
+    pairs.comparison_id,
+    pairs.variable_id,
+    pairs.question_id,
+    pairs.section,
+    pairs.route,
+    pairs.breakdown,
+    pairs.group_id,
+    pairs.compared_with,
+    pairs.is_primary,
+    pairs.mirror,
+    pairs.category_kind,
+    pairs.category,
+    pairs.category_label,
+    pairs.sort_order,
+    pairs.p1,
+    pairs.p2,
+    100.0 * (pairs.p1 - pairs.p2) as diff_pts,
+    pairs.unweighted_base1,
+    pairs.unweighted_base2,
+    pairs.n_eff1,
+    pairs.n_eff2,
+    pairs.unweighted_count1,
+    pairs.weighted_count1,
+    pairs.weighted_base1,
+    pairs.weighted_count_sq1,
+    pairs.weighted_base_sq1,
+    pairs.unweighted_count2,
+    pairs.weighted_count2,
+    pairs.weighted_base2,
+    pairs.weighted_count_sq2,
+    pairs.weighted_base_sq2,
     analysis.z_critical,
+    1 - analysis.confidence_level as alpha,
     case
-        when reasons.reason is null then abs(tested.z) >= analysis.z_critical
-    end as significant,
-    reasons.reason
-from tested
-cross join analysis
-cross join lateral (
-    select case
         -- a variable tested against its own breakdown (e.g. AGE_BAND by age) is trivially different
-        when tested.variable_id = (
+        when pairs.variable_id = (
             select source_variable from {{ source('ref', 'breakdowns') }} as b
-            where b.breakdown = tested.breakdown
+            where b.breakdown = pairs.breakdown
         ) then 'variable_defines_breakdown'
-        when tested.unweighted_base1 < analysis.small_base_threshold
-            or tested.unweighted_base2 < analysis.small_base_threshold
+        when pairs.unweighted_base1 < analysis.small_base_threshold
+            or pairs.unweighted_base2 < analysis.small_base_threshold
             then 'small_base'
-        when tested.z is null then 'no_variance'
+        -- no respondent or every respondent of both sides in the category: nothing to test
+        when pairs.unweighted_count1 + pairs.unweighted_count2 in (
+            0, pairs.unweighted_base1 + pairs.unweighted_base2
+        ) then 'no_variance'
     end as reason
-) as reasons
+from pairs
+cross join analysis
