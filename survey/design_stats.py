@@ -107,26 +107,30 @@ def rao_scott_delta(
 ) -> np.ndarray:
     """The Rao-Scott design effect of a 2x2 table (R svychisq's Delta, 1x1 here).
 
-    With cells c (y in {0, 1} x the two groups), S1_c = sum w, S2_c = sum w^2, W = sum S1_c and
-    n respondents, R's Delta = (C' D^-1 V D^-1 C) / (C' D^-1 C / n) for the interaction contrast
-    C = (1, -1, -1, 1), D = diag(cell shares) and V their design variance
-    n / (n - 1) sum_i w_i^2 (x_i - p)(x_i - p)' / W^2, which reduces to
-    delta = n^2 / (n - 1) * sum_c S2_c / S1_c^2 / (W * sum_c 1 / S1_c), over non-empty cells."""
+    R: Delta = (C' D^-1 V D^-1 C) / (C' D^-1 C / n) for the interaction contrast C = +/-1 over
+    the cells c (y in {0, 1} x the two groups), D = diag(cell shares p_c) with 1/0 taken as 0,
+    and V = n / (n - 1) sum_i w_i^2 (x_i - p)(x_i - p)' / W^2 the design variance of the shares.
+    With S1_c = sum w, S2_c = sum w^2 over cell c, W = sum S1_c and a = D^-1 C, a'x_i = C_c W /
+    S1_c and a'p = m = the sum of C over the occupied cells (0 unless a cell is empty), so
+    delta = n^2 / (n - 1) * sum_c S2_c (C_c / S1_c - m / W)^2 / (W sum_c 1 / S1_c), over occupied
+    cells."""
     n = _a(base1) + _a(base2)
     cells = []
-    for k, m, a, w, b, q in (
-        (count1, base1, weight_count1, weight_base1, weight_sq_count1, weight_sq_base1),
-        (count2, base2, weight_count2, weight_base2, weight_sq_count2, weight_sq_base2),
+    for sign, (k, m, a, w, b, q) in (
+        (1.0, (count1, base1, weight_count1, weight_base1, weight_sq_count1, weight_sq_base1)),
+        (-1.0, (count2, base2, weight_count2, weight_base2, weight_sq_count2, weight_sq_base2)),
     ):
         k, m, a, w, b, q = map(_a, (k, m, a, w, b, q))
-        cells += [(k, a, b), (m - k, w - a, q - b)]
+        # y = 1 and y = 0 of the group: the contrast's signs alternate across the 2x2 cells
+        cells += [(-sign, k, a, b), (sign, m - k, w - a, q - b)]
     total_w = _a(weight_base1) + _a(weight_base2)
+    m_sum = sum(np.where(count > 0, c, 0.0) for c, count, _, _ in cells)
     num = np.zeros_like(n)
     inv = np.zeros_like(n)
     with np.errstate(divide="ignore", invalid="ignore"):
-        for count, s1, s2 in cells:
+        for c, count, s1, s2 in cells:
             occupied = count > 0
-            num += np.where(occupied, s2 / s1**2, 0.0)
+            num += np.where(occupied, s2 * (c / s1 - m_sum / total_w) ** 2, 0.0)
             inv += np.where(occupied, 1.0 / s1, 0.0)
         return n * n / (n - 1) * num / (total_w * inv)
 
