@@ -34,3 +34,38 @@ stored = ref._read("rake_build.csv")["weight"].to_numpy()
 rw = r.filter(pl.col("sample") == "rake_build")["r_weight"].to_numpy()
 gap = np.abs(stored / stored.mean() - rw).max()
 print(f"pipeline's weights (sample build): max |w - R| = {gap:.2e}")
+
+# The pipeline's marts of a sample build (default build/warehouse.duckdb) against the same cases
+if len(sys.argv) > 1:
+    import duckdb
+
+    with duckdb.connect(sys.argv[1], read_only=True) as con:
+        sig = con.sql("select * from marts.fct_significance").pl()
+        est = con.sql("select * from marts.fct_estimates").pl()
+    key = ["route", "variable_id", "category_kind", "category"]
+    ind = ref._read("indicators.csv").with_columns(pl.col("category").cast(pl.String))
+    t = (
+        ref._read("cases_tests.csv")
+        .join(ref._read("r_tests.csv"), on="case")
+        .join(ind, on=["sample", "y_column"])
+        .join(sig, on=["comparison_id", *key])
+    )
+    r_p = pl.when(pl.col("route") == "polls").then("r_p_f").otherwise("r_p_x2")
+    t = t.with_columns(r_p.alias("r_p")).filter(pl.col("r_p").is_not_null())
+    print(f"marts tests: {t.height}, max |p - R| = {np.abs(t['p_value'] - t['r_p']).max():.2e}")
+    e = (
+        ref._read("cases_intervals.csv")
+        .join(ref._read("r_intervals.csv"), on="case")
+        .join(ind, on=["sample", "y_column"])
+        .join(est, on=["breakdown", "group_id", *key])
+        .filter(pl.col("r_logit_lower").is_not_null())
+    )
+    polls = pl.col("route") == "polls"
+    e = e.with_columns(
+        pl.when(polls).then("r_logit_lower").otherwise("r_wilson_lower").alias("r_lo"),
+        pl.when(polls).then("r_logit_upper").otherwise("r_wilson_upper").alias("r_hi"),
+    )
+    gap = np.maximum(
+        np.abs(e["ci_lower"] / 100 - e["r_lo"]), np.abs(e["ci_upper"] / 100 - e["r_hi"])
+    )
+    print(f"marts intervals: {e.height}, max |bound - R| = {gap.max():.2e}")
