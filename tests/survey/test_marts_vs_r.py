@@ -9,7 +9,6 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-
 from test_reference_r import _read
 
 pytestmark = pytest.mark.slow
