@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import pytest
 from scipy import stats
 
+from survey.design_stats import wilson_interval
 from survey.questionnaire import load_questionnaire
 
 TL, POLLS = "talk_london", "polls"
@@ -447,3 +449,30 @@ def test_dim_questions_and_weighting_marts(built) -> None:
         "SELECT target_pct, weighted_diff_pts FROM marts.mart_weighting_margins"
         " WHERE category = 'female'"
     ) == (approx(51.5), approx(0.0))
+
+
+def test_tidy_csv_rows_carry_the_intervals(built) -> None:
+    """publication.estimates.load_intervals reads fct_estimates' intervals; tidy_frame puts them
+    on the percentage rows (Talk London women, B_SUPPORT support: the Wilson interval of 45/55),
+    not on counts."""
+    from publication.estimates import FigureColumn, load_intervals
+    from publication.tables import COUNT, Cell, PublishedTable, Row, RowSpec
+    from publication.tidy_csv import tidy_frame
+
+    q = load_questionnaire()
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        intervals = load_intervals(con)
+    women = FigureColumn(TL, "Talk London", "gender", "Gender", "female", "Female", False)
+    spec = next(t for t in q.tables.values() if "B_SUPPORT" in t.variables)
+    rows = tuple(
+        Row(RowSpec("B_SUPPORT", None, "Support", "net", "support", measure), (Cell(1.0, ""),))
+        for measure in ("percent", COUNT)
+    )
+    frame = tidy_frame(PublishedTable(spec, (women,), rows, False), {"B_SUPPORT": "B"}, intervals)
+    key = ("B_SUPPORT", TL, "gender", "female", "net", "support")
+    lo, hi = wilson_interval([45], [55])
+    assert intervals[key] == (approx(100 * lo[0]), approx(100 * hi[0]))
+    assert frame.select("measure", "ci_lower", "ci_upper").rows() == [
+        ("percent", approx(100 * lo[0]), approx(100 * hi[0])),
+        (COUNT, None, None),
+    ]
