@@ -26,7 +26,8 @@ CONFIDENCE_LEVEL = 0.95
 
 
 def _a(x) -> np.ndarray:
-    return np.asarray(x, dtype=float)
+    """Floats, with NaN for the masked (null) entries of a masked array (duckdb fetchnumpy)."""
+    return np.ma.filled(np.ma.asarray(x, dtype=float), np.nan)
 
 
 def wilson_interval(count, base, level: float = CONFIDENCE_LEVEL) -> tuple[np.ndarray, np.ndarray]:

@@ -4,11 +4,12 @@ prep_significance pairs the two sides of every test with their counts and sums o
 model adds the statistic and its p-value (survey/design_stats.py, scipy's distributions, which
 SQL lacks): for a weighted route (the polls) the Rao-Scott second-order corrected F test of R
 `svychisq(~y + group, svydesign(ids = ~1, weights = ~weight), statistic = "F")`, for an
-unweighted route (Talk London) Pearson's chi-square without continuity correction.
+unweighted route (Talk London) Pearson's chi-square without continuity correction. numpy and
+pyarrow only, to keep the step's imports short.
 """
 
 import numpy as np
-import polars as pl
+import pyarrow as pa
 
 from survey.design_stats import pearson_test, rao_scott_f_test
 from survey.questionnaire import load_questionnaire
@@ -36,57 +37,60 @@ LEADING = [
     "category",
     "category_label",
     "sort_order",
-    "test",
-    "p1",
-    "p2",
-    "diff_pts",
-    "unweighted_base1",
-    "unweighted_base2",
-    "n_eff1",
-    "n_eff2",
-    "statistic",
-    "design_effect",
-    "df_denominator",
-    "z",
-    "p_value",
-    "z_critical",
-    "alpha",
-    "significant",
-    "reason",
 ]
+SHARES = ["p1", "p2", "diff_pts", "unweighted_base1", "unweighted_base2", "n_eff1", "n_eff2"]
 
 
-def tests(pairs: pl.DataFrame, weighted_routes: set[str]) -> pl.DataFrame:
-    weighted = pairs["route"].is_in(sorted(weighted_routes)).to_numpy()
-    sums = [pairs[f"{c}{side}"].to_numpy() for side in ("1", "2") for c in SIDE]
+def _floats(values: np.ndarray) -> pa.Array:
+    """Nulls where duckdb's fetchnumpy masked them or the value is not finite."""
+    values = np.ma.filled(np.ma.asarray(values, dtype=float), np.nan)
+    return pa.array(values, mask=~np.isfinite(values))
+
+
+def _column(values: np.ndarray) -> pa.Array:
+    return pa.array(np.ma.getdata(values), mask=np.ma.getmaskarray(values))
+
+
+def tests(pairs: dict[str, np.ndarray], weighted_routes: set[str]) -> pa.Table:
+    """`pairs`: the columns of prep_significance as numpy arrays."""
+    weighted = np.isin(pairs["route"], sorted(weighted_routes))
+    sums = [pairs[f"{c}{side}"] for side in ("1", "2") for c in SIDE]
     f, delta, ddf, p_f = rao_scott_f_test(*sums)
     x2, p_x2 = pearson_test(sums[0], sums[1], sums[6], sums[7])
     statistic = np.where(weighted, f, x2)
     p_value = np.where(weighted, p_f, p_x2)
-    diff = (pairs["p1"] - pairs["p2"]).to_numpy()
-    valid = np.isfinite(statistic)
-    out = pairs.with_columns(
-        pl.Series("test", np.where(weighted, "rao_scott_f", "pearson_chi_square")),
-        pl.Series("statistic", np.where(valid, statistic, np.nan)).fill_nan(None),
-        pl.Series("design_effect", np.where(weighted & valid, delta, np.nan)).fill_nan(None),
-        pl.Series("df_denominator", np.where(weighted & valid, ddf, np.nan)).fill_nan(None),
-        pl.Series("z", np.where(valid, np.sign(diff) * np.sqrt(statistic), np.nan)).fill_nan(None),
-        pl.Series("p_value", np.where(valid, p_value, np.nan)).fill_nan(None),
+    valid = np.isfinite(statistic) & np.isfinite(p_value)
+    diff = np.ma.filled(np.ma.asarray(pairs["p1"] - pairs["p2"], dtype=float), np.nan)
+    reason = np.where(
+        (pairs["reason"] == None) & ~valid,  # noqa: E711 (element-wise on an object array)
+        "no_variance",
+        pairs["reason"],
     )
-    reason = (
-        pl.when(pl.col("reason").is_null() & pl.col("p_value").is_null())
-        .then(pl.lit("no_variance"))
-        .otherwise(pl.col("reason"))
-    )
-    return (
-        out.with_columns(reason.alias("reason"))
-        .with_columns(
-            pl.when(pl.col("reason").is_null())
-            .then(pl.col("p_value") < pl.col("alpha"))
-            .otherwise(None)
-            .alias("significant")
-        )
-        .select(LEADING)
+    alpha = np.ma.filled(np.ma.asarray(pairs["alpha"], dtype=float), np.nan)
+    significant = pa.array(p_value < alpha, mask=reason != None)  # noqa: E711
+    nan = np.full(len(weighted), np.nan)
+    columns = {c: pairs[c] for c in LEADING}
+    columns["test"] = np.where(weighted, "rao_scott_f", "pearson_chi_square")
+    columns |= {c: pairs[c] for c in SHARES}
+    return pa.table(
+        {
+            **{c: _column(np.ma.asarray(v)) for c, v in columns.items() if c not in SHARES},
+            **{
+                c: _floats(pairs[c])
+                if c in ("p1", "p2", "diff_pts", "n_eff1", "n_eff2")
+                else _column(pairs[c])
+                for c in SHARES
+            },
+            "statistic": _floats(np.where(valid, statistic, nan)),
+            "design_effect": _floats(np.where(weighted & valid, delta, nan)),
+            "df_denominator": _floats(np.where(weighted & valid, ddf, nan)),
+            "z": _floats(np.where(valid, np.sign(diff) * np.sqrt(statistic), nan)),
+            "p_value": _floats(np.where(valid, p_value, nan)),
+            "z_critical": _floats(pairs["z_critical"]),
+            "alpha": _floats(alpha),
+            "significant": significant,
+            "reason": pa.array(reason, type=pa.string()),
+        }
     )
 
 
@@ -94,4 +98,4 @@ def model(dbt, session):
     dbt.config(materialized="table")
     q = load_questionnaire()
     weighted_routes = {r for r, spec in q.routes.items() if spec["weighted"]}
-    return tests(dbt.ref("prep_significance").pl(), weighted_routes).to_arrow()
+    return tests(dbt.ref("prep_significance").fetchnumpy(), weighted_routes)
