@@ -5,13 +5,21 @@ reference (tests/reference_r/README.md)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import polars as pl
 import pytest
-from test_reference_r import _read
 
 pytestmark = pytest.mark.slow
+
+REFERENCE = Path(__file__).resolve().parents[1] / "reference_r"
+
+
+def _read(name: str) -> pl.DataFrame:
+    return pl.read_csv(REFERENCE / name, infer_schema_length=None, null_values=["NA"])
+
 
 KEY = ["route", "variable_id", "category_kind", "category"]
 
