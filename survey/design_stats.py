@@ -8,10 +8,12 @@ counts n, sums of weights w and sums of squared weights w^2. Talk London is unwe
   t(0.975, n - 1) se), where se = sqrt(v) / (p (1 - p)) and v is the linearisation variance of
   the weighted share: v = n / (n - 1) * sum w_i^2 (y_i - p)^2 / (sum w)^2.
 - `wilson_interval`: R `prop.test(x, n, correct = FALSE)$conf.int` (Wilson score interval).
-- `rao_scott_2x2`: R `svychisq(~y + group, design, statistic = "F")` for a binary y and two
-  groups: Pearson's X^2 of the weighted table scaled to n, divided by the Rao-Scott design
-  effect delta (second-order correction; for a 2x2 table d0 = 1), referred to F(1, n - 1).
-- `pearson_2x2`: Pearson's X^2 without continuity correction, referred to chi-square(1).
+- `rao_scott_f_test` (`rao_scott_delta`): R `svychisq(~y + group, design, statistic = "F")`
+  for a binary y and two groups: Pearson's X^2 of the weighted table scaled to n, divided by
+  the Rao-Scott design effect delta (second-order correction; for a 2x2 table d0 = 1),
+  referred to F(1, n - 1).
+- `pearson_test` (`pearson_2x2`): Pearson's X^2 without continuity correction, referred to
+  chi-square(1).
 
 All functions are vectorised over numpy arrays; a result that does not exist (empty cell
 margins, fewer than two respondents) is NaN.
