@@ -147,7 +147,7 @@ def _rake_stored(sample: str) -> np.ndarray:
         margins.append(Margin(name, category, t["target"].to_numpy()))
     settings = load_weighting_scheme().settings
     cap = tuple(settings["cap"]) if sample == "rake_build" else None  # R rake has no cap
-    return rake(margins, tolerance=settings["tolerance"], cap=cap).weights
+    return rake(margins, tolerance=settings["convergence"], cap=cap).weights
 
 
 @pytest.mark.parametrize("sample", ["rake_build", "rake_synthetic"])
