@@ -56,7 +56,7 @@ select
     estimates.*,
     intervals.ci_lower,
     intervals.ci_upper,
-    intervals.ci_method,
+    case when intervals.weighted then 'logit' else 'wilson' end as ci_method,
     primary_comparisons.compared_with,
     primary_comparisons.compared_pct,
     primary_comparisons.diff_pts,

@@ -2,13 +2,14 @@
 
 Weighted routes (the polls): R `svyciprop(~y, svydesign(ids = ~1, weights = ~weight), method =
 "logit")`; unweighted routes (Talk London): the Wilson score interval, R `prop.test(x, n,
-correct = FALSE)$conf.int`. Formulas in survey/design_stats.py; in percent, as pct. numpy and
-pyarrow only (pyarrow is what dbt-duckdb materialises from), to keep the step's imports short.
+correct = FALSE)$conf.int`. Formulas in survey/design_stats.py; in percent, as pct. The key
+columns pass through as Arrow; numbers come in as numpy and go out as Arrow buffers
+(survey/arrow_columns.py), which keeps pandas out of the step.
 """
 
 import numpy as np
-import pyarrow as pa
 
+from survey.arrow_columns import booleans, floats, numbers
 from survey.design_stats import logit_interval, wilson_interval
 from survey.questionnaire import load_questionnaire
 
@@ -23,27 +24,24 @@ SUMS = [
 ]
 
 
-def intervals(e: dict[str, np.ndarray], weighted_routes: set[str], level: float) -> pa.Table:
-    """`e`: columns KEY + SUMS of prep_estimates as numpy arrays."""
-    weighted = np.isin(e["route"], sorted(weighted_routes))
-    w_lo, w_hi = wilson_interval(e["unweighted_count"], e["unweighted_base"], level)
-    l_lo, l_hi = logit_interval(*(e[c] for c in SUMS), level=level)
-    lower = 100.0 * np.where(weighted, l_lo, w_lo)
-    upper = 100.0 * np.where(weighted, l_hi, w_hi)
-    return pa.table(
-        {
-            **{k: pa.array(e[k], type=pa.string()) for k in KEY},
-            "ci_lower": pa.array(lower, mask=np.isnan(lower)),
-            "ci_upper": pa.array(upper, mask=np.isnan(upper)),
-            "ci_method": pa.array(np.where(weighted, "logit", "wilson"), type=pa.string()),
-        }
+def intervals(estimates, level: float):
+    """`estimates`: Arrow table of KEY, SUMS and `weighted` (the route is weighted)."""
+    sums = {c: numbers(estimates[c]) for c in SUMS}
+    weighted = numbers(estimates["weighted"]) > 0
+    w_lo, w_hi = wilson_interval(sums["unweighted_count"], sums["unweighted_base"], level)
+    l_lo, l_hi = logit_interval(*(sums[c] for c in SUMS), level=level)
+    return (
+        estimates.select(KEY)
+        .append_column("ci_lower", floats(100.0 * np.where(weighted, l_lo, w_lo)))
+        .append_column("ci_upper", floats(100.0 * np.where(weighted, l_hi, w_hi)))
+        .append_column("weighted", booleans(weighted))
     )
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     q = load_questionnaire()
-    weighted_routes = {r for r, spec in q.routes.items() if spec["weighted"]}
-    level = float(q.analysis["confidence_level"])
-    estimates = dbt.ref("prep_estimates").select(", ".join(KEY + SUMS)).fetchnumpy()
-    return intervals(estimates, weighted_routes, level)
+    weighted = ", ".join(f"'{r}'" for r, spec in q.routes.items() if spec["weighted"]) or "null"
+    columns = ", ".join(KEY + SUMS) + f", route in ({weighted}) as weighted"
+    estimates = dbt.ref("prep_estimates").select(columns).to_arrow_table()
+    return intervals(estimates, float(q.analysis["confidence_level"]))
