@@ -77,7 +77,7 @@ def _select(what: str, keys, weights, targets: list[tuple]) -> np.ndarray:
     """select_calibrated for (mask, percent[, ratio]) targets: each share rounds half-up to the
     printed percent. With equal weights (an unweighted route) a target that no integer count of
     its group can give (`survey.figures.reachable`) is met within a point instead, the others
-    stay exact; weighted shares keep 1e-4 points clear of the rounding boundaries, so the
+    stay exact; weighted shares keep 0.01 points clear of the rounding boundaries, so the
     pipeline's sums in another order cannot tip them."""
     w = np.asarray(weights, dtype=float)
     unweighted = bool(np.all(w == w[0]))
@@ -90,7 +90,7 @@ def _select(what: str, keys, weights, targets: list[tuple]) -> np.ndarray:
             # k / n exactly at the lower boundary rounds up to the printed value
             lo, hi = (percent - 0.5) / 100 - 1e-12, (percent + 0.5) / 100 - 1e-9
         else:
-            lo, hi = share_range(percent, 0.4999)
+            lo, hi = share_range(percent, 0.49)
         constraints.append((mask, min(lo * r, 1.0), min(hi * r, 1.0)))
     try:
         return select_calibrated(keys, w, constraints)
