@@ -143,3 +143,14 @@ class Estimates:
             .drop_nulls()
             .to_list()
         )
+
+
+def load_intervals(
+    con: duckdb.DuckDBPyConnection,
+) -> dict[tuple, tuple[float | None, float | None]]:
+    """The 95% confidence interval (ci_lower, ci_upper; percent) of every figure of
+    `marts.fct_estimates`, by KEY: what `publication.tidy_csv.write_csvs` takes as `intervals`."""
+    rows = con.execute(
+        f"select {', '.join(KEY)}, ci_lower, ci_upper from marts.fct_estimates"
+    ).fetchall()
+    return {tuple(r[: len(KEY)]): (r[-2], r[-1]) for r in rows}

@@ -34,7 +34,7 @@ from publication.bi_marts import MartsFile, PublicationError, write_marts_file
 from publication.changes import write_changes
 from publication.charts import write_charts
 from publication.cover import cover_sections, title
-from publication.estimates import Estimates
+from publication.estimates import KEY, Estimates, load_intervals
 from publication.model_docs import dbt_docs
 from publication.notes import build_notes
 from publication.release_folder import PUBLISHED, staged_release
@@ -195,7 +195,10 @@ def publish_release(
             cover_sections(q, summary, len(tables)),
         )
         stamp = {"release": staging.number, "status": data.status}
-        csvs = write_csvs(out / CSV_DIR, tables, items, stamp)
+        intervals = load_intervals(con)
+        for key in est.frame.filter(pl.col("suppressed")).select(KEY).iter_rows():
+            intervals[key] = (None, None)  # a withheld figure's interval would reveal it
+        csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
         figures = write_charts(out / FIGURES_DIR, q, est)
         release_table = pl.DataFrame([{**stamp, "published_at": datetime.now(UTC)}])
         marts = write_marts_file(

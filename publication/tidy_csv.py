@@ -1,6 +1,8 @@
 """One tidy CSV per table: one row per figure, bases and flags as columns.
 
-`value` is a percentage (0-100) when `measure` is percent, else a count or a rank. Base rows of the
+`value` is a percentage (0-100) when `measure` is percent, else a count or a rank; `ci_lower` and
+`ci_upper` are the 95% confidence interval of a percentage (0-100; marts.fct_estimates: logit for
+the polls, Wilson for Talk London), empty for counts, ranks and Table I1. Base rows of the
 workbook are not repeated: every figure carries its own bases. Table I1 (`publication.themes`)
 fits the same columns (route 'all' for all comments, breakdown 'poll' for each poll; category
 kinds 'theme', 'status' and 'drugs_stance'; the status rows are its bases, as counts); its quotes,
@@ -34,6 +36,8 @@ CSV_COLUMNS = {
     "category_label": pl.String,
     "measure": pl.String,
     "value": pl.Float64,
+    "ci_lower": pl.Float64,
+    "ci_upper": pl.Float64,
     "unweighted_base": pl.Float64,
     "weighted_base": pl.Float64,
     "effective_base": pl.Float64,
@@ -111,8 +115,20 @@ def _theme_records(t: ThemeTable, item: str) -> list[dict]:
     return records
 
 
-def tidy_frame(t: PublishedTable | ThemeTable, items: dict[str, str]) -> pl.DataFrame:
-    """The table's figures, one row each (`items`: variable id -> item label)."""
+Intervals = dict[tuple, tuple[float | None, float | None]]
+
+
+def _interval(intervals: Intervals | None, key: tuple, measure: str) -> tuple:
+    if intervals is None or measure != PERCENT:
+        return None, None
+    return intervals.get(key, (None, None))
+
+
+def tidy_frame(
+    t: PublishedTable | ThemeTable, items: dict[str, str], intervals: Intervals | None = None
+) -> pl.DataFrame:
+    """The table's figures, one row each (`items`: variable id -> item label; `intervals`:
+    `publication.estimates.load_intervals`, each percentage's interval by its key)."""
     if isinstance(t, ThemeTable):
         return _safe(_theme_records(t, items[t.spec.variables[0]]), CSV_COLUMNS)
     records = [
@@ -129,6 +145,24 @@ def tidy_frame(t: PublishedTable | ThemeTable, items: dict[str, str]) -> pl.Data
             "category_label": row.spec.label,
             "measure": row.spec.measure,
             "value": cell.value,
+            **dict(
+                zip(
+                    ("ci_lower", "ci_upper"),
+                    _interval(
+                        intervals,
+                        (
+                            row.spec.variable_id,
+                            column.route,
+                            column.breakdown,
+                            column.group_id,
+                            row.spec.category_kind,
+                            row.spec.category,
+                        ),
+                        row.spec.measure,
+                    ),
+                    strict=True,
+                )
+            ),
             "unweighted_base": cell.unweighted_base,
             "weighted_base": cell.weighted_base,
             "effective_base": cell.effective_base,
@@ -171,6 +205,7 @@ def write_csvs(
     folder: Path,
     tables: list[PublishedTable | ThemeTable],
     items: dict[str, str],
+    intervals: Intervals | None = None,
     stamp: dict[str, object] | None = None,
 ) -> list[Path]:
     """`<folder>/<table id>.csv` for every table, and `<table id>_quotes.csv` for I1's quotes;
@@ -180,7 +215,7 @@ def write_csvs(
     paths = []
     for t in tables:
         path = folder / f"{t.spec.id}.csv"
-        _stamped(tidy_frame(t, items), stamp).write_csv(path)
+        _stamped(tidy_frame(t, items, intervals), stamp).write_csv(path)
         paths.append(path)
         if isinstance(t, ThemeTable):
             path = folder / f"{t.spec.id}_quotes.csv"

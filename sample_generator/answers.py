@@ -17,6 +17,7 @@ import numpy as np
 from sample_generator.allocate import AllocationError, select_calibrated, share_range
 from sample_generator.respondents import BLANK, Frame
 from survey.figures import ReportFigure as Figure
+from survey.figures import reachable
 from survey.questionnaire import Questionnaire, Variable
 
 
@@ -73,19 +74,28 @@ def _bounded_rate(figs: list[Figure], stat: str, rate: float) -> float:
 
 
 def _select(what: str, keys, weights, targets: list[tuple]) -> np.ndarray:
-    """select_calibrated for (mask, percent[, ratio]) targets: each share rounds to the printed
-    percent; where a small group's size makes that impossible, within a point of it."""
-    for slack in (0.4999, 1.0):
-        constraints = []
-        for mask, percent, *ratio in targets:
-            lo, hi = share_range(percent, slack)
-            r = ratio[0] if ratio else 1.0
-            constraints.append((mask, min(lo * r, 1.0), min(hi * r, 1.0)))
-        try:
-            return select_calibrated(keys, weights, constraints)
-        except AllocationError as exc:
-            error = exc
-    raise AllocationError(f"{what}: {error}") from error
+    """select_calibrated for (mask, percent[, ratio]) targets: each share rounds half-up to the
+    printed percent. With equal weights (an unweighted route) a target that no integer count of
+    its group can give (`survey.figures.reachable`) is met within a point instead, the others
+    stay exact; weighted shares keep 0.01 points clear of the rounding boundaries, so the
+    pipeline's sums in another order cannot tip them."""
+    w = np.asarray(weights, dtype=float)
+    unweighted = bool(np.all(w == w[0]))
+    constraints = []
+    for mask, percent, *ratio in targets:
+        r = ratio[0] if ratio else 1.0
+        if unweighted and not reachable(percent, round(mask.sum() * r), int(mask.sum())):
+            lo, hi = share_range(percent, 1.0)
+        elif unweighted:
+            # k / n exactly at the lower boundary rounds up to the printed value
+            lo, hi = (percent - 0.5) / 100 - 1e-12, (percent + 0.5) / 100 - 1e-9
+        else:
+            lo, hi = share_range(percent, 0.49)
+        constraints.append((mask, min(lo * r, 1.0), min(hi * r, 1.0)))
+    try:
+        return select_calibrated(keys, w, constraints)
+    except AllocationError as error:
+        raise AllocationError(f"{what}: {error}") from error
 
 
 def _count_for_share(cumw: np.ndarray, target: float) -> int:

@@ -3,7 +3,10 @@
 Each figure of `report_figures.yaml` is read back from the marts (`fct_estimates`,
 `fct_modal_ranks`), for sample-composition counts from `int_respondents` / `int_responses`, and
 for the themes of the open comments (Section I) from `comments.theme_counts`.
-The result is one row per figure: printed value, reproduced value, difference, pass/fail.
+The result is one row per figure: printed value, reproduced value (unrounded), the rule it is
+judged by (`ReportFigure.rule`: a percentage must round half-up to the printed integer; counts,
+bases and ranks must be equal; a percentage listed as unreachable - no integer count on its base
+gives it - must be within a point, with the arithmetic), difference and pass/fail.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from survey.figures import ReportFigure, load_report_figures
+from survey.figures import ReportFigure, load_report_figures, nearest_counts, reachable
 from survey.questionnaire import Questionnaire
 
 THEME_STATS = {"theme_count": "comments", "theme_rank": "rank"}
@@ -144,10 +147,31 @@ def reproduce(con: duckdb.DuckDBPyConnection, fig: ReportFigure, q: Questionnair
     raise ValueError(f"figure {fig.id}: unknown stat {stat}")
 
 
+def share_base(con: duckdb.DuckDBPyConnection, fig: ReportFigure) -> float | None:
+    """The unweighted base of a percentage read from fct_estimates (None for other figures)."""
+    for prefix, kind in (("net:", "net"), ("share:", "code"), ("option", "option")):
+        if fig.stat.startswith(prefix):
+            category = "1" if kind == "option" else fig.stat[len(prefix) :]
+            return _estimate(con, fig, kind, category, "unweighted_base")
+    return None
+
+
+def _arithmetic(fig: ReportFigure, base: float | None) -> str | None:
+    """Why a percentage cannot be reproduced at its rounding: the counts either side of it."""
+    if not fig.is_share or fig.compare != "exact" or not base:
+        return None
+    n = int(base)
+    if reachable(fig.value, n):
+        return None
+    return f"no count of {n} gives {fig.value:g}%: {nearest_counts(fig.value, n)}"
+
+
 def fidelity_table(con: duckdb.DuckDBPyConnection, q: Questionnaire) -> pl.DataFrame:
     rows = []
+    weighted = {r for r, spec in q.routes.items() if spec["weighted"]}
     for fig in load_report_figures():
         value = reproduce(con, fig, q)
+        base = share_base(con, fig) if fig.is_share else None
         rows.append(
             {
                 "figure": fig.id,
@@ -157,10 +181,13 @@ def fidelity_table(con: duckdb.DuckDBPyConnection, q: Questionnaire) -> pl.DataF
                 "route": fig.route,
                 "group": fig.group,
                 "comparison": fig.compare,
+                "rule": fig.rule,
                 "printed_value": fig.value,
-                "reproduced_value": None if value is None else round(value, 2),
-                "difference": None if value is None else round(value - fig.value, 2),
-                "passed": fig.passes(value),
+                "reproduced_value": None if value is None else round(value, 6),
+                "unweighted_base": base,
+                "unreachable": (None if fig.route in weighted else _arithmetic(fig, base)),
+                "difference": None if value is None else round(value - fig.value, 6),
+                "passed": fig.passes(value, base),
             }
         )
     return pl.DataFrame(rows, infer_schema_length=None)

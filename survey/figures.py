@@ -8,6 +8,7 @@ compare the warehouse and the sample against.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -23,6 +24,33 @@ COUNT_STATS = {"base", "min_base", "max_base", "skipped", "respondents", "substa
 COUNT_PREFIXES = ("modal_rank", "theme_count:", "theme_rank:")
 
 
+def round_half_up(value: float) -> int:
+    """The report's rounding of a percentage: .5 goes up. A margin of 1e-9 absorbs float error
+    in a share that is exactly k / n (e.g. 100 * 81 / 200 = 40.5)."""
+    return math.floor(value + 0.5 + 1e-9)
+
+
+def reachable(percent: float, base: int, max_count: int | None = None) -> bool:
+    """Whether some integer count k (0 <= k <= max_count, default base) of `base` respondents
+    gives a share that rounds half-up to `percent`."""
+    if base <= 0:
+        return False
+    top = base if max_count is None else max_count
+    start = max(math.ceil((percent - 0.5) * base / 100 - 1e-9), 0)
+    return any(
+        round_half_up(100 * k / base) == percent for k in range(start, min(start + 2, top) + 1)
+    )
+
+
+def nearest_counts(percent: float, base: int) -> str:
+    """The arithmetic of an unreachable figure: the two counts either side of it, e.g.
+    '10/58 = 17.2%, 11/58 = 19.0%'."""
+    below = math.floor(percent * base / 100)
+    return ", ".join(
+        f"{k}/{base} = {100 * k / base:.1f}%" for k in (below, below + 1) if 0 <= k <= base
+    )
+
+
 @dataclass(frozen=True)
 class ReportFigure:
     id: str
@@ -33,14 +61,26 @@ class ReportFigure:
     value: float
     compare: str
     ref: str
+    # A percentage that no integer count on its base can give (`unreachable_base`, the report's
+    # unweighted base): checked within a point of the printed value instead of at its rounding.
+    unreachable_base: int | None = None
 
-    def passes(self, reproduced: float | None) -> bool:
+    def passes(self, reproduced: float | None, base: float | None = None) -> bool:
+        """Exact percentages: the unrounded value rounds half-up to the printed integer; a
+        listed unreachable one (on exactly its listed base, which indeed no count reaches):
+        within 1 point. Counts and ranks: equal."""
         if reproduced is None:
             return False
         if self.compare == "exact":
-            return (
-                abs(reproduced - self.value) <= 1.0 if self._is_share else reproduced == self.value
-            )
+            if not self.is_share:
+                return reproduced == self.value
+            if self.unreachable_base is not None:
+                return (
+                    base == self.unreachable_base
+                    and not reachable(self.value, self.unreachable_base)
+                    and abs(reproduced - self.value) <= 1.0
+                )
+            return round_half_up(reproduced) == self.value
         if self.compare == "gt":
             return reproduced > self.value
         if self.compare == "lt":
@@ -50,8 +90,16 @@ class ReportFigure:
         raise ValueError(f"figure {self.id}: unknown compare {self.compare}")
 
     @property
-    def _is_share(self) -> bool:
+    def is_share(self) -> bool:
         return self.stat not in COUNT_STATS and not self.stat.startswith(COUNT_PREFIXES)
+
+    @property
+    def rule(self) -> str:
+        if self.compare != "exact":
+            return {"gt": "greater", "lt": "less", "approx": "within 5 points"}[self.compare]
+        if not self.is_share:
+            return "equal"
+        return "unreachable: within 1 point" if self.unreachable_base else "printed rounding"
 
 
 @cache
@@ -68,6 +116,7 @@ def load_report_figures(path: Path = REPORT_FIGURES_PATH) -> tuple[ReportFigure,
             float(f["value"]),
             f["compare"],
             f["ref"],
+            f.get("unreachable_base"),
         )
         for f in raw["figures"]
     )
@@ -126,6 +175,13 @@ def group_mask(df: pl.DataFrame, q: Questionnaire, group: str) -> pl.Series:
         return df["poll"] == gid
     breakdown = q.breakdowns[kind]
     return df[breakdown.source].is_in(list(breakdown.groups[gid][1])).fill_null(False)
+
+
+def figure_base(fig: ReportFigure, df: pl.DataFrame, q: Questionnaire) -> float | None:
+    """The unweighted base of a percentage of a variable (net, share, option), else None."""
+    if not fig.stat.startswith(("net:", "share:", "option")):
+        return None
+    return float((in_base(df, q, q.variables[fig.variable]) & group_mask(df, q, fig.group)).sum())
 
 
 def compute_figure(

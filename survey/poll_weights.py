@@ -71,7 +71,7 @@ def derive_poll_weights(
     s = scheme.settings
     return rake(
         build_margins(profile, q, scheme),
-        tolerance=s["tolerance"],
+        tolerance=s["convergence"],
         max_iterations=s["max_iterations"],
         cap=tuple(s["cap"]),
     )

@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import math
 
+import duckdb
 import pytest
+from scipy import stats
 
+from survey.design_stats import wilson_interval
 from survey.questionnaire import load_questionnaire
 
 TL, POLLS = "talk_london", "polls"
@@ -246,23 +249,24 @@ def _z(p1: float, n1: float, p2: float, n2: float) -> float:
 
 
 def test_z_female_vs_male_talk_london(built) -> None:
-    """B_SUPPORT support: women 45 / 55, men 30 / 50 (unweighted, bases >= 50).
+    """B_SUPPORT support: women 45 / 55, men 30 / 50 (unweighted, bases >= 50): Pearson's
+    chi-square without continuity correction, X^2 = z^2 of the pooled two-proportion z.
     pooled p = 75 / 105 = 0.714286; se = sqrt(0.714286 x 0.285714 x (1/55 + 1/50)) = 0.088273;
-    z = (0.818182 - 0.600000) / 0.088273 = 2.4717 >= 1.959964: significant."""
+    z = (0.818182 - 0.600000) / 0.088273 = 2.4717, p = erfc(z / sqrt 2) = 0.0134 < 0.05."""
     p1, p2, n1, n2 = 45 / 55, 30 / 50, 55, 50
     pooled = 75 / 105
     se = math.sqrt(pooled * (1 - pooled) * (1 / 55 + 1 / 50))
     z = (p1 - p2) / se
     assert z == pytest.approx(2.4717, abs=1e-4)
     row = built.one(
-        "SELECT test, p1, p2, n_eff1, n_eff2, z, p_value, significant, reason"
-        " FROM marts.fct_significance WHERE comparison_id = 'gender:female_vs_male'"
+        "SELECT test, p1, p2, n_eff1, n_eff2, z, p_value, significant, reason, statistic,"
+        " design_effect FROM marts.fct_significance WHERE comparison_id = 'gender:female_vs_male'"
         " AND route = 'talk_london' AND variable_id = 'B_SUPPORT' AND category = 'support'"
     )
-    assert row[0] == "two_proportion_z_effective_base"
+    assert row[0] == "pearson_chi_square"
     assert row[1:6] == (approx(p1), approx(p2), approx(n1), approx(n2), approx(z))
-    assert row[6] == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-6)  # 0.0134
-    assert row[7:] == (True, None)
+    assert row[6] == pytest.approx(math.erfc(z / math.sqrt(2)), rel=1e-12)  # 0.0134
+    assert row[7:] == (True, None, approx(z * z), None)
     # fct_estimates: the women's row shows the test, the men's row the same test mirrored
     primary = dict(
         (g, rest)
@@ -282,21 +286,67 @@ def test_z_female_vs_male_talk_london(built) -> None:
     ]
 
 
-def test_z_uses_effective_bases_for_the_polls(built) -> None:
-    """Polls B_SUPPORT support, women vs men. Women in base: rep-4 (1.0, support), rep-5 (1.5),
-    boost-3 (1.0, support): p1 = 2 / 3.5, n_eff1 = 3.5^2 / 4.25. Men: rep-1 (2.0, support),
-    rep-2 (1.0), boost-1 (0.5, support), boost-2 (0.5): p2 = 2.5 / 4, n_eff2 = 4^2 / 5.5.
-    Bases of 3 and 4 are below 50: z is reported, significance is not claimed."""
+def test_rao_scott_f_for_the_polls(built) -> None:
+    """Polls B_SUPPORT support, women vs men, on svydesign(ids = ~1, weights = ~weight).
+    Women in base: rep-4 (1.0, support), rep-5 (1.5), boost-3 (1.0, support); men: rep-1 (2.0,
+    support), rep-2 (1.0), boost-1 (0.5, support), boost-2 (0.5). Cells (support, not):
+    women S1 = 2, 1.5, S2 = 2, 2.25; men S1 = 2.5, 1.5, S2 = 4.25, 1.25; n = 7, W = 7.5.
+    X^2 = 7 (2 x 4 - 2.5 x 3.5)^2 / (4.5 x 3 x 3.5 x 4) = 0.0208333;
+    delta = 49/6 (2/4 + 2.25/2.25 + 4.25/6.25 + 1.25/2.25) / (7.5 (1/2 + 1/1.5 + 1/2.5 + 1/1.5))
+    = 1.3337535; F = X^2 / delta on (1, 6) df. Bases of 3 and 4 are below 50: the test is
+    reported, significance is not claimed."""
     p1, n1 = 2 / 3.5, 3.5**2 / (1 + 2.25 + 1)
     p2, n2 = 2.5 / 4, 4**2 / (4 + 1 + 0.25 + 0.25)
+    x2 = 7 * (2 * 4 - 2.5 * 3.5) ** 2 / (4.5 * 3 * 3.5 * 4)
+    delta = 49 / 6 * (0.5 + 1 + 4.25 / 6.25 + 1.25 / 2.25) / (7.5 * (0.5 + 1 / 1.5 + 0.4 + 1 / 1.5))
+    assert (x2, delta) == (pytest.approx(0.0208333, abs=1e-7), pytest.approx(1.3337535, abs=1e-7))
     row = built.one(
-        "SELECT p1, n_eff1, p2, n_eff2, unweighted_base1, unweighted_base2, z, significant,"
-        " reason FROM marts.fct_significance WHERE comparison_id = 'gender:female_vs_male'"
+        "SELECT p1, n_eff1, p2, n_eff2, unweighted_base1, unweighted_base2, test, statistic,"
+        " design_effect, df_denominator, z, p_value, significant, reason"
+        " FROM marts.fct_significance WHERE comparison_id = 'gender:female_vs_male'"
         " AND route = 'polls' AND variable_id = 'B_SUPPORT' AND category = 'support'"
     )
     assert row[:6] == (approx(p1), approx(n1), approx(p2), approx(n2), 3, 4)
-    assert row[6] == approx(_z(p1, n1, p2, n2))
-    assert row[7:] == (None, "small_base")
+    f = x2 / delta
+    assert row[6:10] == ("rao_scott_f", pytest.approx(f, rel=1e-12), pytest.approx(delta), 6)
+    assert row[10] == approx(-math.sqrt(f))  # women's share is the lower
+    assert row[11] == pytest.approx(stats.f.sf(f, 1, 6), rel=1e-12)
+    assert row[12:] == (None, "small_base")
+
+
+def test_confidence_intervals(built) -> None:
+    """Talk London women, B_SUPPORT support 45 / 55: Wilson, z = 1.959964, p = 0.818182,
+    centre (p + z^2/110) / (1 + z^2/55), half z sqrt(p (1 - p) / 55 + z^2 / 12100) / (1 + z^2/55).
+    Polls women: support 2 of 3 respondents with weights 1, 1 (support) and 1.5: p = 2 / 3.5,
+    v = 3/2 (1 - p)^2 2 + p^2 2.25) / 3.5^2, logit interval with t(0.975, 2)."""
+    z = stats.norm.ppf(0.975)
+    p, n = 45 / 55, 55
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    row = built.one(
+        "SELECT ci_lower, ci_upper, ci_method FROM marts.fct_estimates WHERE variable_id ="
+        " 'B_SUPPORT' AND route = 'talk_london' AND group_id = 'female' AND category = 'support'"
+    )
+    assert row == (approx(100 * (centre - half)), approx(100 * (centre + half)), "wilson")
+    p = 2 / 3.5
+    v = 3 / 2 * ((1 - p) ** 2 * 2 + p**2 * 2.25) / 3.5**2
+    se = math.sqrt(v) / (p * (1 - p))
+    t = stats.t.ppf(0.975, 2)
+    eta = math.log(p / (1 - p))
+    row = built.one(
+        "SELECT ci_lower, ci_upper, ci_method FROM marts.fct_estimates WHERE variable_id ="
+        " 'B_SUPPORT' AND route = 'polls' AND group_id = 'female' AND category = 'support'"
+    )
+    expit = lambda x: 1 / (1 + math.exp(-x))  # noqa: E731
+    assert row == (approx(100 * expit(eta - t * se)), approx(100 * expit(eta + t * se)), "logit")
+    # every percentage has its interval around it
+    assert (
+        built.one(
+            "SELECT count(*) FROM marts.fct_estimates WHERE pct IS NOT NULL"
+            " AND unweighted_base >= 2 AND NOT (ci_lower <= pct + 1e-9 AND pct <= ci_upper + 1e-9)"
+        )
+        == 0
+    )
 
 
 def test_small_base_flag_and_suppressed_significance(built) -> None:
@@ -322,11 +372,18 @@ def test_small_base_flag_and_suppressed_significance(built) -> None:
     assert estimate == ("rest", None, "small_base")
 
 
-def test_p_values_match_erfc(built) -> None:
-    rows = built.rows("SELECT z, p_value FROM marts.fct_significance WHERE z IS NOT NULL")
-    assert len(rows) > 50
-    for z, p in rows:
-        assert p == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=2e-7, abs=1e-300)
+def test_p_values_follow_the_statistic(built) -> None:
+    rows = built.rows(
+        "SELECT test, z, statistic, df_denominator, p_value FROM marts.fct_significance"
+        " WHERE z IS NOT NULL"
+    )
+    assert len(rows) > 50 and {r[0] for r in rows} == {"pearson_chi_square", "rao_scott_f"}
+    for test, z, statistic, ddf, p in rows:
+        assert z * z == pytest.approx(statistic, rel=1e-12)
+        if test == "pearson_chi_square":
+            assert p == pytest.approx(math.erfc(abs(z) / math.sqrt(2)), rel=1e-9, abs=1e-300)
+        else:
+            assert p == pytest.approx(stats.f.sf(statistic, 1, ddf), rel=1e-12, abs=1e-300)
 
 
 def test_breakdowns_follow_their_routes(built) -> None:
@@ -392,3 +449,30 @@ def test_dim_questions_and_weighting_marts(built) -> None:
         "SELECT target_pct, weighted_diff_pts FROM marts.mart_weighting_margins"
         " WHERE category = 'female'"
     ) == (approx(51.5), approx(0.0))
+
+
+def test_tidy_csv_rows_carry_the_intervals(built) -> None:
+    """publication.estimates.load_intervals reads fct_estimates' intervals; tidy_frame puts them
+    on the percentage rows (Talk London women, B_SUPPORT support: the Wilson interval of 45/55),
+    not on counts."""
+    from publication.estimates import FigureColumn, load_intervals
+    from publication.tables import COUNT, Cell, PublishedTable, Row, RowSpec
+    from publication.tidy_csv import tidy_frame
+
+    q = load_questionnaire()
+    with duckdb.connect(str(built.warehouse), read_only=True) as con:
+        intervals = load_intervals(con)
+    women = FigureColumn(TL, "Talk London", "gender", "Gender", "female", "Female", False)
+    spec = next(t for t in q.tables.values() if "B_SUPPORT" in t.variables)
+    rows = tuple(
+        Row(RowSpec("B_SUPPORT", None, "Support", "net", "support", measure), (Cell(1.0, ""),))
+        for measure in ("percent", COUNT)
+    )
+    frame = tidy_frame(PublishedTable(spec, (women,), rows, False), {"B_SUPPORT": "B"}, intervals)
+    key = ("B_SUPPORT", TL, "gender", "female", "net", "support")
+    lo, hi = wilson_interval([45], [55])
+    assert intervals[key] == (approx(100 * lo[0]), approx(100 * hi[0]))
+    assert frame.select("measure", "ci_lower", "ci_upper").rows() == [
+        ("percent", approx(100 * lo[0]), approx(100 * hi[0])),
+        (COUNT, None, None),
+    ]

@@ -41,3 +41,22 @@ def test_impossible_targets_raise():
     with pytest.raises(AllocationError, match="cannot all be met"):
         # a single respondent cannot be 50% selected
         select_calibrated(keys, np.ones(4), [(np.ones(4, bool), 0.5, 0.5), (one, 0.5, 0.5)])
+
+
+def test_unreachable_target_is_met_within_a_point_and_the_others_exactly():
+    """Equal weights: 18% of 58 is no count (10/58 = 17.2%, 11/58 = 19.0%), so that target is
+    met within a point; the total's 41% of 200 (82/200) is met at its rounding, half-up."""
+    from sample_generator.answers import _select
+    from survey.figures import round_half_up
+
+    rng = np.random.default_rng(5)
+    n = 200
+    group = np.arange(n) < 58
+    chosen = _select(
+        "demo", rng.normal(size=n), np.ones(n), [(np.ones(n, bool), 41.0), (group, 18.0)]
+    )
+    assert round_half_up(100 * chosen.mean()) == 41
+    assert abs(100 * chosen[group].mean() - 18) <= 1
+    # 38% of 8 is only 3/8 = 37.5%, which rounds half-up to 38: the boundary is included
+    eight = _select("demo", rng.normal(size=8), np.ones(8), [(np.ones(8, bool), 38.0)])
+    assert eight.sum() == 3

@@ -99,6 +99,10 @@ def test_sample_weights_reproduce_the_targets_and_weight_the_boost_down():
     for margin in build_margins(profile, q, scheme):
         achieved = np.bincount(margin.category, weights=w, minlength=len(margin.targets)) / w.sum()
         np.testing.assert_allclose(achieved, margin.targets, atol=scheme.settings["tolerance"])
+    # run to convergence: 1e-10 on every margin, the iteration limit only a guard
+    assert scheme.settings["convergence"] <= 1e-10
+    assert weighting.result.max_margin_error <= 1e-10
+    assert weighting.result.iterations < scheme.settings["max_iterations"] / 100
     summary = {row["scope"]: row for row in weighting.summary.iter_rows(named=True)}
     boost = summary["boost"]
     assert boost["weight_sum"] < boost["respondents"]  # the BAME Boost is weighted down

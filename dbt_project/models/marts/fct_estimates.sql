@@ -3,7 +3,9 @@
 -- breakdown 'total' (group 'total') or a questionnaire breakdown reported for the route; category
 -- kinds (int_variable_categories): code, net, rank, option, status. Counts and bases are
 -- unweighted and weighted; pct is the weighted share for the polls and the unweighted share for
--- Talk London (weight 1). Status rows are shares of all respondents of the group. Open text
+-- Talk London (weight 1); ci_lower / ci_upper are its 95% confidence interval (prep_intervals:
+-- logit for the polls, Wilson for Talk London). Status rows are shares of all respondents of
+-- the group. Open text
 -- (I_MISSING) has status rows only, including 'substantive' (comments with a suggestion).
 --
 -- Each group row carries its primary comparison from fct_significance: its own pre-specified test
@@ -11,7 +13,11 @@
 -- British), or for the other group of a pair the same test mirrored (male vs female). The
 -- under-25 vs 65+ test is in fct_significance only. No multiple-comparison adjustment is applied.
 with estimates as (
-    select * exclude (weighted_base_sq) from {{ ref('prep_estimates') }}
+    select * exclude (weighted_count_sq, weighted_base_sq) from {{ ref('prep_estimates') }}
+),
+
+intervals as (
+    select * from {{ ref('prep_intervals') }}
 ),
 
 tests as (
@@ -48,6 +54,9 @@ primary_comparisons as (
 
 select
     estimates.*,
+    intervals.ci_lower,
+    intervals.ci_upper,
+    case when intervals.weighted then 'logit' else 'wilson' end as ci_method,
     primary_comparisons.compared_with,
     primary_comparisons.compared_pct,
     primary_comparisons.diff_pts,
@@ -56,6 +65,13 @@ select
     primary_comparisons.significant,
     primary_comparisons.significance_reason
 from estimates
+inner join intervals
+    on intervals.variable_id = estimates.variable_id
+    and intervals.route = estimates.route
+    and intervals.breakdown = estimates.breakdown
+    and intervals.group_id = estimates.group_id
+    and intervals.category_kind = estimates.category_kind
+    and intervals.category = estimates.category
 left join primary_comparisons
     on primary_comparisons.route = estimates.route
     and primary_comparisons.variable_id = estimates.variable_id

@@ -1,5 +1,6 @@
 -- Preparation table for fct_estimates and fct_significance: every estimate before its primary
--- comparison is attached, plus the sums of squared weights the significance tests need.
+-- comparison is attached, plus the sums of squared weights (of the base and of the category's
+-- respondents) that the design-based variances of the intervals and tests need.
 -- Grain: variable x route x breakdown x group x category (see fct_estimates).
 --
 -- No fan-out of answers to groups: respondents with the same route, weight and breakdown groups
@@ -111,7 +112,8 @@ counts as (
         'value' as count_kind,
         code::varchar as category,
         sum(n_answers)::bigint as unweighted_count,
-        fsum(weight) as weighted_count
+        fsum(weight) as weighted_count,
+        fsum(weight_sq) as weighted_count_sq
     from cell_counts
     where in_base and code is not null
     group by all
@@ -121,7 +123,8 @@ counts as (
         'net' as count_kind,
         nets.net as category,
         sum(cell_counts.n_answers)::bigint as unweighted_count,
-        fsum(cell_counts.weight) as weighted_count
+        fsum(cell_counts.weight) as weighted_count,
+        fsum(cell_counts.weight_sq) as weighted_count_sq
     from cell_counts
     inner join {{ source('ref', 'variables') }} as variables using (variable_id)
     inner join {{ source('ref', 'nets') }} as nets
@@ -134,7 +137,8 @@ counts as (
         'status' as count_kind,
         case status when 'answered' then 'substantive' else status end as category,
         sum(n_answers)::bigint as unweighted_count,
-        fsum(weight) as weighted_count
+        fsum(weight) as weighted_count,
+        fsum(weight_sq) as weighted_count_sq
     from cell_counts
     group by all
 ),
@@ -187,6 +191,7 @@ estimates as (
         categories.sort_order,
         coalesce(counts.unweighted_count, 0) as unweighted_count,
         coalesce(counts.weighted_count, 0.0) as weighted_count,
+        coalesce(counts.weighted_count_sq, 0.0) as weighted_count_sq,
         -- status rows are shares of all respondents of the group; the rest, of the base
         coalesce(case when categories.category_kind = 'status'
             then bases.all_count else bases.base_count end, 0) as unweighted_base,
@@ -217,7 +222,9 @@ estimates as (
 )
 
 select
-    estimates.* exclude (weighted_base_sq, variable_order, breakdown_order, group_order),
+    estimates.* exclude (
+        weighted_count_sq, weighted_base_sq, variable_order, breakdown_order, group_order
+    ),
     -- Kish effective base (sum w)^2 / sum w^2; equals the unweighted base when all weights are 1
     case when estimates.weighted_base_sq > 0
         then estimates.weighted_base * estimates.weighted_base / estimates.weighted_base_sq
@@ -228,6 +235,7 @@ select
         then 100.0 * (estimates.weighted_count / estimates.weighted_base)
     end as pct,
     estimates.unweighted_base < analysis.small_base_threshold as small_base,
+    estimates.weighted_count_sq,
     estimates.weighted_base_sq,
     estimates.variable_order,
     estimates.breakdown_order,
