@@ -168,6 +168,7 @@ def _summary(result, instance, run_id: str, build: Path) -> tuple[list[str], boo
             ]
         if meta.get("why_provisional") and meta.get("why_provisional") != "final":
             lines.append(f"Provisional:     {meta['why_provisional']}")
+
     def indented(text: str) -> str:
         return "  " + text.strip().replace("\n", "\n    ")
 

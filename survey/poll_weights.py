@@ -39,18 +39,42 @@ def load_weighting_scheme(path: Path = TARGETS_PATH) -> WeightingScheme:
 
 
 def build_margins(
-    profile: dict[str, np.ndarray], q: Questionnaire, scheme: WeightingScheme
+    profile: dict[str, np.ndarray],
+    q: Questionnaire,
+    scheme: WeightingScheme,
+    collapse_empty: bool = False,
+    collapsed: list[str] | None = None,
 ) -> list[Margin]:
-    """Margins from profile codes (question id -> code per respondent)."""
+    """Margins from profile codes (question id -> code per respondent).
+
+    A target category with no respondent cannot be weighted to. With `collapse_empty` (an
+    interim delivery: the polls' fieldwork is still open) its target is left out and the
+    margin's other targets are scaled up to sum to 1; each such category is appended to
+    `collapsed` as `margin:category`. Without it (the final delivery) it is an error naming the
+    margin and the category."""
     margins = []
     for name, spec in scheme.margins.items():
         breakdown = q.breakdowns[spec["breakdown"]]
         codes = profile[breakdown.source]
         groups = list(spec["targets"])
+        counts = [int(np.isin(codes, breakdown.groups[gid][1]).sum()) for gid in groups]
+        empty = [gid for gid, n in zip(groups, counts, strict=True) if n == 0]
+        if empty and len(codes) and not collapse_empty:
+            gid = empty[0]
+            raise WeightingError(
+                f"margin {name}: no respondent in the target category {gid} "
+                f"({breakdown.groups[gid][0]}, target {spec['targets'][gid]}%)"
+                + (f" nor in {', '.join(empty[1:])}" if len(empty) > 1 else "")
+                + "; in the final delivery every target category needs respondents"
+            )
+        if collapsed is not None:
+            collapsed += [f"{name}:{gid}" for gid in empty]
+        groups = [gid for gid in groups if gid not in empty]
         category = np.full(len(codes), -1)
         for i, gid in enumerate(groups):
             category[np.isin(codes, breakdown.groups[gid][1])] = i
-        targets = np.array([spec["targets"][g] for g in groups], dtype=float) / 100
+        targets = np.array([spec["targets"][g] for g in groups], dtype=float)
+        targets = targets / targets.sum() if empty else targets / 100
         unmatched = category < 0
         if unmatched.any():
             if spec.get("unmatched") != "keep_sample_share":
@@ -65,12 +89,15 @@ def build_margins(
 
 
 def derive_poll_weights(
-    profile: dict[str, np.ndarray], q: Questionnaire, scheme: WeightingScheme | None = None
+    profile: dict[str, np.ndarray],
+    q: Questionnaire,
+    scheme: WeightingScheme | None = None,
+    collapse_empty: bool = False,
 ) -> RakeResult:
     scheme = scheme or load_weighting_scheme()
     s = scheme.settings
     return rake(
-        build_margins(profile, q, scheme),
+        build_margins(profile, q, scheme, collapse_empty),
         tolerance=s["convergence"],
         max_iterations=s["max_iterations"],
         cap=tuple(s["cap"]),
@@ -84,12 +111,53 @@ class PollWeighting:
     weights: pl.DataFrame  # respondent_id, poll, weight, supplier_weight
     summary: pl.DataFrame  # one row per scope: combined, representative, boost
     margins: pl.DataFrame  # margin, category, target_share, unweighted_share, weighted_share
-    result: RakeResult
+    result: RakeResult | None  # None when there was no one to weight
+    collapsed: tuple[str, ...] = ()  # `margin:category` targets left out (no respondent yet)
 
 
-def weight_polls(respondents: pl.DataFrame, q: Questionnaire) -> PollWeighting:
+WEIGHTS_SCHEMA = {
+    "respondent_id": pl.String,
+    "poll": pl.String,
+    "weight": pl.Float64,
+    "supplier_weight": pl.Float64,
+}
+SUMMARY_SCHEMA = {
+    "scope": pl.String,
+    "respondents": pl.Int64,
+    "iterations": pl.Int64,
+    "max_margin_error": pl.Float64,
+    "min_weight": pl.Float64,
+    "max_weight": pl.Float64,
+    "weight_sum": pl.Float64,
+    "efficiency": pl.Float64,
+    "effective_n": pl.Float64,
+    "supplier_mean_abs_diff": pl.Float64,
+    "supplier_max_abs_diff": pl.Float64,
+    "supplier_correlation": pl.Float64,
+}
+MARGINS_SCHEMA = {
+    "margin": pl.String,
+    "category": pl.String,
+    "target_share": pl.Float64,
+    "unweighted_share": pl.Float64,
+    "weighted_share": pl.Float64,
+}
+
+
+def weight_polls(
+    respondents: pl.DataFrame, q: Questionnaire, collapse_empty: bool = False
+) -> PollWeighting:
     """Rake the combined polls. `respondents` has respondent_id, poll, supplier_weight and the
-    profile codes (gender, age_band, ethnicity, borough: question ids lower-cased)."""
+    profile codes (gender, age_band, ethnicity, borough: question ids lower-cased). With no
+    respondent (no poll delivered yet) the tables are empty; `collapse_empty`: see
+    `build_margins`."""
+    if respondents.is_empty():
+        return PollWeighting(
+            pl.DataFrame(schema=WEIGHTS_SCHEMA),
+            pl.DataFrame(schema=SUMMARY_SCHEMA),
+            pl.DataFrame(schema=MARGINS_SCHEMA),
+            None,
+        )
     scheme = load_weighting_scheme()
     profile = {
         q.breakdowns[m["breakdown"]].source: respondents[
@@ -99,7 +167,9 @@ def weight_polls(respondents: pl.DataFrame, q: Questionnaire) -> PollWeighting:
         .to_numpy()
         for m in scheme.margins.values()
     }
-    result = derive_poll_weights(profile, q, scheme)
+    collapsed: list[str] = []
+    margins = build_margins(profile, q, scheme, collapse_empty, collapsed)
+    result = derive_poll_weights(profile, q, scheme, collapse_empty)
     weights = respondents.select("respondent_id", "poll", "supplier_weight").with_columns(
         pl.Series("weight", result.weights)
     )
@@ -107,14 +177,19 @@ def weight_polls(respondents: pl.DataFrame, q: Questionnaire) -> PollWeighting:
         (poll, pl.col("poll") == poll) for poll in q.routes["polls"]["polls"]
     ]
     summary = pl.DataFrame(
-        [_scope_summary(weights.filter(cond), scope, result) for scope, cond in scopes]
+        [
+            _scope_summary(weights.filter(cond), scope, result)
+            for scope, cond in scopes
+            if not weights.filter(cond).is_empty()  # a poll not delivered yet has no row
+        ],
+        schema=SUMMARY_SCHEMA,
     )
-    margins = _margin_table(build_margins(profile, q, scheme), scheme, result.weights)
     return PollWeighting(
         weights.select("respondent_id", "poll", "weight", "supplier_weight"),
         summary,
-        margins,
+        _margin_table(margins, scheme, result.weights, collapsed),
         result,
+        tuple(collapsed),
     )
 
 
@@ -144,10 +219,14 @@ def _scope_summary(w: pl.DataFrame, scope: str, result: RakeResult) -> dict:
     }
 
 
-def _margin_table(margins: list[Margin], scheme: WeightingScheme, w: np.ndarray) -> pl.DataFrame:
+def _margin_table(
+    margins: list[Margin], scheme: WeightingScheme, w: np.ndarray, collapsed: list[str]
+) -> pl.DataFrame:
     rows = []
     for m in margins:
-        labels = list(scheme.margins[m.name]["targets"]) + ["not_targeted"]
+        labels = [
+            g for g in scheme.margins[m.name]["targets"] if f"{m.name}:{g}" not in collapsed
+        ] + ["not_targeted"]
         unweighted = np.bincount(m.category, minlength=len(m.targets)) / len(w)
         weighted = np.bincount(m.category, weights=w, minlength=len(m.targets)) / w.sum()
         for i, target in enumerate(m.targets):
@@ -160,4 +239,4 @@ def _margin_table(margins: list[Margin], scheme: WeightingScheme, w: np.ndarray)
                     "weighted_share": float(weighted[i]),
                 }
             )
-    return pl.DataFrame(rows)
+    return pl.DataFrame(rows, schema=MARGINS_SCHEMA)

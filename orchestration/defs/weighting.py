@@ -16,6 +16,21 @@ SUMMARY = dg.AssetKey([WEIGHTS_SCHEMA, "weighting_summary"])
 MARGINS = dg.AssetKey([WEIGHTS_SCHEMA, "weighting_margins"])
 
 
+def polls_fieldwork_open(con, q) -> bool:
+    """Whether some delivered poll's latest export predates the end of its fieldwork (an
+    interim delivery: an empty target category is then left out, not an error)."""
+    latest = dict(
+        con.execute(
+            "select source_id, max(export_date) from raw.ingest_log group by source_id"
+        ).fetchall()
+    )
+    return any(
+        source_id in latest and latest[source_id] < q.fieldwork(source_id)[1]
+        for source_id, export in q.exports.items()
+        if q.routes[export["route"]]["weighted"]
+    )
+
+
 @dg.multi_asset(
     specs=[
         dg.AssetSpec(
@@ -44,7 +59,7 @@ MARGINS = dg.AssetKey([WEIGHTS_SCHEMA, "weighting_margins"])
         ),
     ]
 )
-def poll_weighting(paths: SurveyPaths):
+def poll_weighting(context, paths: SurveyPaths):
     """Rake the combined polls to London's adult population and record the diagnostics."""
     q = load_questionnaire()
     with connect_warehouse(paths.warehouse_path) as con:  # owner-only; lock errors retried
@@ -52,7 +67,8 @@ def poll_weighting(paths: SurveyPaths):
             "select * from intermediate.int_respondents where route = 'polls' "
             "order by respondent_id"
         ).pl()
-        result = weight_polls(respondents, q)
+        interim = polls_fieldwork_open(con, q)
+        result = weight_polls(respondents, q, collapse_empty=interim)
         con.execute(f"create schema if not exists {WEIGHTS_SCHEMA}")
         for name, frame in (
             ("poll_weights", result.weights),
@@ -62,6 +78,18 @@ def poll_weighting(paths: SurveyPaths):
             con.register("frame", frame)
             con.execute(f"create or replace table {WEIGHTS_SCHEMA}.{name} as select * from frame")
             con.unregister("frame")
+    if result.result is None:
+        context.log.info("No poll delivered yet: nothing to weight.")
+        for key in (POLL_WEIGHTS, SUMMARY, MARGINS):
+            yield dg.MaterializeResult(
+                asset_key=key, metadata={"dagster/row_count": dg.MetadataValue.int(0)}
+            )
+        return
+    if result.collapsed:
+        context.log.warning(
+            "Target categories without respondents left out of this interim weighting: "
+            + ", ".join(result.collapsed)
+        )
     combined = result.summary.row(0, named=True)
     scheme = load_weighting_scheme()
     per_poll = {
