@@ -100,7 +100,8 @@ class LoadSummary:
             "table": self.table,
             "delivered": "yes" if self.delivered else "no",  # text: a metadata value
             "respondents": self.respondents,
-            "files": [f.as_dict() for f in self.files],
+            # None when no file: an empty table is no Dagster metadata value (None is skipped)
+            "files": [f.as_dict() for f in self.files] or None,
             "files_loaded": sum(f.status == "loaded" for f in self.files),
             "files_skipped": sum(f.status == "skipped" for f in self.files),
             "latest_export_date": self.latest_export_date and self.latest_export_date.isoformat(),

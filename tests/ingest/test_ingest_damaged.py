@@ -257,8 +257,8 @@ def test_an_spss_case_count_that_is_not_the_data_is_rejected(
     error = violation(read_yougov, path, REP)
     assert (error.rule, str(error)) == (
         Rule.CASE_COUNT,
-        f"{SAV}: the file's header declares {declared} cases but the file holds 7; the file was"
-        " cut short or its header is wrong: export it again",
+        f"{SAV}: the file's header declares {declared} cases but the file holds 7 complete"
+        " cases; the file was cut short or its header is wrong: export it again",
     )
 
 
