@@ -116,6 +116,22 @@ def test_a_file_that_is_not_what_its_name_says_is_named(
     assert (error.rule, str(error)) == (rule, f"{NAME}.{ext}: {message}")
 
 
+def test_violations_as_records(tmp_path: Path) -> None:
+    path = tmp_path / f"{NAME}.csv"
+    path.write_bytes(b"%PDF-1.4")
+    error = violation(read_talk_london, path)
+    assert error.records() == [
+        {
+            "file": f"{NAME}.csv",
+            "column": None,
+            "row": None,
+            "row_kind": "row",
+            "rule": "file_type",
+            "detail": "this .csv is a PDF document, not a UTF-8 text file",
+        }
+    ]
+
+
 def test_a_sav_that_is_a_zip_is_named(tmp_path: Path) -> None:
     path = tmp_path / SAV
     with zipfile.ZipFile(path, "w") as archive:
