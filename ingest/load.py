@@ -335,7 +335,7 @@ class _Writer:
             if self.latest is not None and respondents < self.latest.respondents:
                 raise _shrinking(self.spec, export, respondents, self.latest)
             status = "loaded"
-            counts = _replace(self.con, self.spec, item)
+            counts = _upsert(self.con, self.spec, item)
             self.latest = _Latest(export.export_date, export.name, respondents)
         self.con.execute(
             f"INSERT INTO {INGEST_LOG} VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
@@ -484,9 +484,7 @@ def _record_quarantine(
         con.unregister("quarantined")
 
 
-def _replace(
-    con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile
-) -> dict[str, int]:
+def _upsert(con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile) -> dict[str, int]:
     """The raw table becomes this export's kept rows (it supersedes every earlier one); the
     quarantined rows are recorded. Returns the counts of a FileOutcome: `new`, `updated`
     (respondents loaded before and in it), `removed` (loaded before, quarantined by it) and
