@@ -373,3 +373,12 @@ def test_a_start_after_completion_is_rejected(exports, tmp_path: Path, source: s
         args, row = (REP,), 2
     error = violation(read, path, *args)
     assert (error.rule, error.column, error.row) == (Rule.TIME_ORDER, column, row)
+
+
+def test_a_nul_byte_beyond_the_first_bytes_is_a_control_character(exports, tmp_path: Path) -> None:
+    path = exports.write_csv(exports.talk_london_table(n=300), tmp_path / f"{NAME}.csv")
+    data = path.read_bytes()
+    at = data.index(b"TL-001250") + 3  # far past the bytes the file kind is judged by
+    path.write_bytes(data[:at] + b"\x00" + data[at:])
+    error = violation(read_talk_london, path)
+    assert (error.rule, error.column, error.row) == (Rule.CONTROL_CHARACTER, "Member UID", 251)
