@@ -122,6 +122,21 @@ class ContractViolation(ValueError):
     def rule(self) -> Rule:
         return self.violations[0].rule
 
+    def records(self) -> list[dict[str, object]]:
+        """The violations kept, as plain records (file, column, row, rule, detail): for a table
+        in run metadata or a console summary. Never a delivered value (details hold none)."""
+        return [
+            {
+                "file": v.file,
+                "column": v.column,
+                "row": v.row,
+                "row_kind": v.layout.row_word,
+                "rule": str(v.rule),
+                "detail": v.detail,
+            }
+            for v in self.violations
+        ]
+
     @classmethod
     def combine(cls, errors: Iterable[ContractViolation]) -> ContractViolation:
         errors = list(errors)

@@ -100,7 +100,8 @@ class LoadSummary:
             "table": self.table,
             "delivered": "yes" if self.delivered else "no",  # text: a metadata value
             "respondents": self.respondents,
-            "files": [f.as_dict() for f in self.files],
+            # None when no file: an empty table is no Dagster metadata value (None is skipped)
+            "files": [f.as_dict() for f in self.files] or None,
             "files_loaded": sum(f.status == "loaded" for f in self.files),
             "files_skipped": sum(f.status == "skipped" for f in self.files),
             "latest_export_date": self.latest_export_date and self.latest_export_date.isoformat(),
@@ -334,7 +335,7 @@ class _Writer:
             if self.latest is not None and respondents < self.latest.respondents:
                 raise _shrinking(self.spec, export, respondents, self.latest)
             status = "loaded"
-            counts = _replace(self.con, self.spec, item)
+            counts = _upsert(self.con, self.spec, item)
             self.latest = _Latest(export.export_date, export.name, respondents)
         self.con.execute(
             f"INSERT INTO {INGEST_LOG} VALUES (?, ?, ?, ?, ?, ?, current_timestamp)",
@@ -483,9 +484,7 @@ def _record_quarantine(
         con.unregister("quarantined")
 
 
-def _replace(
-    con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile
-) -> dict[str, int]:
+def _upsert(con: duckdb.DuckDBPyConnection, spec: ExportSpec, item: _CheckedFile) -> dict[str, int]:
     """The raw table becomes this export's kept rows (it supersedes every earlier one); the
     quarantined rows are recorded. Returns the counts of a FileOutcome: `new`, `updated`
     (respondents loaded before and in it), `removed` (loaded before, quarantined by it) and

@@ -82,7 +82,8 @@ def _read_checked(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.D
     if declared is not None and declared >= 0 and declared != frame.height:
         raise log.fail(
             Rule.CASE_COUNT,
-            f"the file's header declares {declared} cases but the file holds {frame.height};"
+            f"the file's header declares {declared} cases but the file holds {frame.height}"
+            " complete cases;"
             " the file was cut short or its header is wrong: export it again",
         )
     if frame.height == 0:

@@ -164,7 +164,9 @@ def _talk_london_cells(q: Questionnaire, frame: Frame) -> tuple[list[str], pl.Da
 def _talk_london_chunks(q, frame, n, blocks, rng) -> Iterator[pl.DataFrame]:
     header, cells = _talk_london_cells(q, frame)
     meta = [c["name"] for c in q.exports["talk_london"]["meta_columns"]]
-    start = datetime.fromisoformat(q.survey["fieldwork_start"])
+    # the first submission 2,400 s (the longest answering time) after fieldwork opens, so that
+    # every response also starts inside fieldwork (an earlier start is quarantined at ingest)
+    start = datetime.fromisoformat(q.survey["fieldwork_start"]) + timedelta(seconds=2400)
     end = datetime.fromisoformat(TALK_LONDON_EXPORT_DATES[-1])
     span = (end - start).total_seconds() - 1
     pool = np.arange(frame.n)

@@ -116,6 +116,22 @@ def test_a_file_that_is_not_what_its_name_says_is_named(
     assert (error.rule, str(error)) == (rule, f"{NAME}.{ext}: {message}")
 
 
+def test_violations_as_records(tmp_path: Path) -> None:
+    path = tmp_path / f"{NAME}.csv"
+    path.write_bytes(b"%PDF-1.4")
+    error = violation(read_talk_london, path)
+    assert error.records() == [
+        {
+            "file": f"{NAME}.csv",
+            "column": None,
+            "row": None,
+            "row_kind": "row",
+            "rule": "file_type",
+            "detail": "this .csv is a PDF document, not a UTF-8 text file",
+        }
+    ]
+
+
 def test_a_sav_that_is_a_zip_is_named(tmp_path: Path) -> None:
     path = tmp_path / SAV
     with zipfile.ZipFile(path, "w") as archive:
@@ -257,8 +273,8 @@ def test_an_spss_case_count_that_is_not_the_data_is_rejected(
     error = violation(read_yougov, path, REP)
     assert (error.rule, str(error)) == (
         Rule.CASE_COUNT,
-        f"{SAV}: the file's header declares {declared} cases but the file holds 7; the file was"
-        " cut short or its header is wrong: export it again",
+        f"{SAV}: the file's header declares {declared} cases but the file holds 7 complete"
+        " cases; the file was cut short or its header is wrong: export it again",
     )
 
 
@@ -357,3 +373,12 @@ def test_a_start_after_completion_is_rejected(exports, tmp_path: Path, source: s
         args, row = (REP,), 2
     error = violation(read, path, *args)
     assert (error.rule, error.column, error.row) == (Rule.TIME_ORDER, column, row)
+
+
+def test_a_nul_byte_beyond_the_first_bytes_is_a_control_character(exports, tmp_path: Path) -> None:
+    path = exports.write_csv(exports.talk_london_table(n=300), tmp_path / f"{NAME}.csv")
+    data = path.read_bytes()
+    at = data.index(b"TL-001250") + 3  # far past the bytes the file kind is judged by
+    path.write_bytes(data[:at] + b"\x00" + data[at:])
+    error = violation(read_talk_london, path)
+    assert (error.rule, error.column, error.row) == (Rule.CONTROL_CHARACTER, "Member UID", 251)

@@ -33,7 +33,7 @@ def test_each_file_is_written_before_the_next_is_read(
     for date, n in (("20211210", 3), ("20211220", 6), ("20220107", 9)):  # cumulative
         tl_csv(exports, landing, date, exports.talk_london_table(n=n))
     events: list[str] = []
-    read, replace = load_module.read_export, load_module._replace
+    read, replace = load_module.read_export, load_module._upsert
 
     def reading(path, source_id):
         events.append(f"read {Path(path).name[19:27]}")
@@ -45,7 +45,7 @@ def test_each_file_is_written_before_the_next_is_read(
         return replace(con, spec, item)
 
     monkeypatch.setattr(load_module, "read_export", reading)
-    monkeypatch.setattr(load_module, "_replace", writing)
+    monkeypatch.setattr(load_module, "_upsert", writing)
     summary = load_export_source(TL, landing, warehouse.path)
     assert [e.split(" (")[0] for e in events] == [
         "read 20211210",

@@ -48,7 +48,21 @@ MARKERS = {
     "record": "313375",
     "weight": "271828",
     "extreme": "161803",
+    # issue 13: reader failures and the new rules
+    "stray": "MARKER-STRAY-8c5",
+    "neighbour": "MARKER-NEIGHBOUR-9d6",
+    "unclosed": "MARKER-UNCLOSED-0e7",
+    "huge": "MARKER-HUGE-1f8",
+    "fullwidth_uid": "MARKER-FW-2a9",
+    "formula_uid": "MARKER-FORMULA-3b0",
+    "xlsx_broken": "MARKER-XLSXBROKEN-4c1",
+    "sav_text": "MARKER-SAVTEXT-5d2",
+    "order_uid": "MARKER-ORDER-6e3",
+    "shrink_uid": "MARKER-SHRINK-7f4",
+    "case_count_text": "MARKER-CASES-8a5",
+    "sav_broken": "MARKER-SAVBROKEN-9b6",
 }
+FULLWIDTH_ID = "\uff19\uff18\uff17\uff16\uff15"  # 98765 in full-width digits
 
 
 def _tl(exports, landing: Path, change: Callable, ext: str = "csv", n: int = 5, **kw) -> None:
@@ -86,7 +100,114 @@ def _quarantined_too_many(table) -> None:
         table.set(row, COMMENT, MARKERS["quarantined_comment"])
 
 
+def _csv_bytes(exports, landing: Path, change_bytes: Callable, n: int = 5) -> None:
+    table = exports.talk_london_table(n=n)
+    for row in range(n):
+        table.set(row, COMMENT, f"{MARKERS['neighbour']} {row}, words")
+    path = exports.write_csv(table, landing / f"{TL_NAME}.csv")
+    path.write_bytes(change_bytes(path.read_bytes()))
+
+
+def _xlsx_formula(exports, landing: Path) -> None:
+    import zipfile
+
+    table = exports.talk_london_table(n=5)
+    table.set(2, "Member UID", MARKERS["formula_uid"])
+    path = exports.write_xlsx(table, landing / f"{TL_NAME}.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        parts = {n: archive.read(n) for n in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    start = sheet.index('<c r="F3"')
+    end = sheet.index("</c>", start) + 4
+    formula = f'<c r="F3" t="str"><f>"{MARKERS["formula_uid"]}"</f></c>'
+    parts["xl/worksheets/sheet1.xml"] = (sheet[:start] + formula + sheet[end:]).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+
+
+def _xlsx_broken(exports, landing: Path) -> None:
+    table = exports.talk_london_table(n=5)
+    table.set(1, "Member UID", MARKERS["xlsx_broken"])
+    path = exports.write_xlsx(table, landing / f"{TL_NAME}.xlsx")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])  # a zip cut short: fastexcel cannot open it
+
+
+def _sav_bytes(exports, landing: Path, change_bytes: Callable, marker: str) -> None:
+    table = exports.yougov_table(n=6)
+    for row in range(6):
+        table.set(row, "Q43", f"{marker} {row}")
+    path = exports.write_sav(table, landing / REP_NAME, REP)
+    path.write_bytes(change_bytes(path.read_bytes()))
+
+
+def _shrinking(exports, landing: Path) -> None:
+    first = exports.talk_london_table(n=6)
+    first.set(5, "Member UID", MARKERS["shrink_uid"])
+    exports.write_csv(first, landing / "talk_london_export_20211210.csv")
+    exports.write_csv(exports.talk_london_table(n=5), landing / f"{TL_NAME}.csv")
+
+
 CASES: list[tuple[Rule, str, Callable]] = [
+    (
+        Rule.QUOTING,
+        TL,
+        lambda e, d: _csv_bytes(
+            e, d, lambda b: b.replace(b"TL-001002", MARKERS["stray"].encode() + b'"x', 1)
+        ),
+    ),
+    (
+        Rule.QUOTING,
+        TL,
+        lambda e, d: _csv_bytes(
+            e, d, lambda b: b.replace(b",TL-001002", b',"' + MARKERS["unclosed"].encode(), 1)
+        ),
+    ),
+    (
+        Rule.MAX_LENGTH,
+        TL,
+        lambda e, d: _tl(e, d, lambda t: t.set(1, COMMENT, MARKERS["huge"] + "x" * 200_000)),
+    ),
+    (
+        Rule.INTEGER,
+        TL,
+        lambda e, d: _tl(
+            e,
+            d,
+            lambda t: (
+                t.set(2, "Response ID", FULLWIDTH_ID),
+                t.set(2, "Member UID", MARKERS["fullwidth_uid"]),
+            ),
+        ),
+    ),
+    (Rule.FORMULA, TL, _xlsx_formula),
+    (Rule.UNREADABLE, TL, _xlsx_broken),
+    (
+        Rule.TIME_ORDER,
+        TL,
+        lambda e, d: _tl(
+            e,
+            d,
+            lambda t: (
+                t.set(1, "Time Started", "2021-12-02 11:00:00"),
+                t.set(1, "Member UID", MARKERS["order_uid"]),
+            ),
+        ),
+    ),
+    (Rule.SHRINKING_EXPORT, TL, _shrinking),
+    (
+        Rule.CASE_COUNT,
+        REP,
+        lambda e, d: _sav_bytes(
+            e, d, lambda b: b[:80] + (2).to_bytes(4, "little") + b[84:], MARKERS["case_count_text"]
+        ),
+    ),
+    (
+        Rule.UNREADABLE,
+        REP,
+        lambda e, d: _sav_bytes(e, d, lambda b: b[: len(b) // 2], MARKERS["sav_broken"]),
+    ),
     (Rule.CODEBOOK, TL, lambda e, d: _tl(e, d, lambda t: t.set(0, "Gender", MARKERS["gender"]))),
     (
         Rule.NOT_ALLOWED,
