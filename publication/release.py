@@ -17,20 +17,23 @@ import duckdb
 from comments.gate import scan_published
 from ingest.warehouse import retry_on_lock
 from publication.bi_marts import FILE_NAME as MARTS_FILE
-from publication.bi_marts import MartsFile, PublicationError, write_marts_file
-from publication.charts import write_charts
+from publication.bi_marts import MartsFile, PublicationError, bi_settings, write_marts_file
+from publication.charts import figure_texts, write_charts
 from publication.cover import cover_sections, title
 from publication.estimates import Estimates
+from publication.metadata import load_publication_info
 from publication.model_docs import dbt_docs
 from publication.notes import build_notes
+from publication.ods_edition import write_ods_in_background
 from publication.release_folder import PUBLISHED, staged_release
 from publication.tables import build_tables, item_of
 from publication.themes import CommentFigures
 from publication.tidy_csv import write_csvs
-from publication.workbook import write_workbook
+from publication.workbook import build_sheets, write_workbook
 from survey.questionnaire import load_questionnaire
 
 WORKBOOK = "supplementary_tables.xlsx"
+ODS_WORKBOOK = "supplementary_tables.ods"
 CSV_DIR = "csv"
 FIGURES_DIR = "figures"
 # Another module's file for the release: called with the warehouse connection and the staging
@@ -44,6 +47,7 @@ class Release:
 
     folder: Path
     workbook: Path
+    ods: Path  # the same sheets as OpenDocument
     sheets: list[str]
     tables: int
     csvs: list[Path]
@@ -72,18 +76,27 @@ def publish_release(
         est = Estimates.load(con)
         summary = con.sql("select * from weights.weighting_summary").pl()
         tables = build_tables(q, est, CommentFigures.load(con))
-        sheets = write_workbook(
-            staging / WORKBOOK,
+        info = load_publication_info()
+        texts = figure_texts(q, est)
+        workbook_sheets = build_sheets(
             q,
             tables,
             build_notes(q, est),
             title(q),
-            cover_sections(q, summary, len(tables)),
+            cover_sections(q, summary, len(tables), info),
+            texts,
         )
-        csvs = write_csvs(staging / CSV_DIR, tables, items)
-        figures = write_charts(staging / FIGURES_DIR, q, est)
-        marts = write_marts_file(con, staging / MARTS_FILE, dbt_docs())
-        extra_paths = [write(con, staging) for write in extras]
+        author = q.survey["owner"]
+        executor, ods = write_ods_in_background(
+            staging / ODS_WORKBOOK, workbook_sheets, info, author
+        )
+        with executor:
+            sheets = write_workbook(staging / WORKBOOK, workbook_sheets, info, author)
+            csvs = write_csvs(staging / CSV_DIR, tables, items)
+            figures = write_charts(staging / FIGURES_DIR, q, est, texts)
+            marts = write_marts_file(con, staging / MARTS_FILE, dbt_docs(), bi_settings(q))
+            extra_paths = [write(con, staging) for write in extras]
+            ods.result()
         findings = scan_published(staging)
         if not findings.passed:
             raise PublicationError(
@@ -97,6 +110,7 @@ def publish_release(
     return Release(
         folder=published.resolve(),
         workbook=published / WORKBOOK,
+        ods=published / ODS_WORKBOOK,
         sheets=sheets,
         tables=len(tables),
         csvs=[moved(p) for p in csvs],
