@@ -20,9 +20,9 @@ FLAG = "flag"
 # shown to the nearest whole per cent; counts and bases with thousands separators.
 NUMBER_FORMATS = {PERCENT_UNIT: "0", NUMBER: "#,##0"}
 MAX_COLUMNS = 30
-FIRST_MIN_WIDTH = 40
+FIRST_MIN_WIDTH = 30
 LINE_HEIGHT = 15.0  # points per line of 11-point text
-CHAR_WIDTH = 1.0  # characters per unit of column width (Calibri 11 averages a little under 1)
+CHAR_WIDTH = 1.1  # characters per unit of column width (a unit is the width of a digit)
 
 
 def heading(label: str, unit: str) -> str:

@@ -30,10 +30,10 @@ from publication.tables import BASES, MODAL_RANK, PERCENT, Cell, PublishedTable,
 from survey.questionnaire import Questionnaire
 
 LABELS = ("Route", "Breakdown", "Group")
-LABEL_WIDTHS = {"Item": 36, "Route": 12, "Breakdown": 22, "Group": 26, "Category": 36}
-FIGURE_WIDTH = 12
-FLAG_WIDTH = 9
-BASE_WIDTH = 12
+LABEL_WIDTHS = {"Item": 30, "Route": 12, "Breakdown": 16, "Group": 18, "Category": 28}
+FIGURE_WIDTH = 9
+FLAG_WIDTH = 6
+BASE_WIDTH = 9
 GROUPS_DOWN, LONG = "groups down", "long"
 
 

@@ -13,8 +13,8 @@ from publication.themes import CountRow, Group, ThemeRow, ThemeTable
 from survey.questionnaire import Questionnaire
 
 LABEL_WIDTH = 44
-FIGURE_WIDTH = 12
-FLAG_WIDTH = 9
+FIGURE_WIDTH = 9
+FLAG_WIDTH = 6
 QUOTE_WIDTH = 90
 SHORTHAND = (shorthand.LOW_RELIABILITY, shorthand.NOT_APPLICABLE, shorthand.NOT_AVAILABLE)
 DRUGS, QUOTES = "_drugs", "_quotes"  # suffixes of the second and third sheets' names

@@ -42,7 +42,7 @@ def cover_sheet(title: str, sections: list[tuple[str, list[str]]]) -> Sheet:
         for head, paragraphs in sections
         for line in (Line(head, heading=True), *(Line(p) for p in paragraphs))
     ]
-    return Sheet(COVER, title, tuple(lines), first_width=110)
+    return Sheet(COVER, title, tuple(lines), first_width=85)
 
 
 def notes_sheet(notes: Notes) -> Sheet:
