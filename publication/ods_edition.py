@@ -43,6 +43,8 @@ class _Styles:
         self.heading = self._cell("heading", {"fontweight": "bold", "fontsize": "12pt"}, wrap=True)
         self.header = self._cell("header", {"fontweight": "bold"}, wrap=True)
         self.wrap = self._cell("wrap", {}, wrap=True)
+        self.line = self._cell("line", {})
+        self.heading_line = self._cell("heading_line", {"fontweight": "bold", "fontsize": "12pt"})
         self.numbers = {}
         for unit, grouping in ((PERCENT_UNIT, False), (NUMBER, True)):
             data = NumberStyle(name=f"N_{'pct' if unit == PERCENT_UNIT else 'num'}")
@@ -142,8 +144,13 @@ def _sheet(doc: OpenDocumentSpreadsheet, styles: _Styles, sheet: Sheet) -> None:
     row.addElement(_text_cell(sheet.title, styles.title))
     table.addElement(row)
     for line in sheet.lines:
-        row = _row(styles, row_height([(line.text, widths[0])]))
-        row.addElement(_text_cell(line.text, styles.heading if line.heading else styles.wrap))
+        if sheet.wrap_lines:
+            row = _row(styles, row_height([(line.text, widths[0])]))
+            style = styles.heading if line.heading else styles.wrap
+        else:
+            row = TableRow()
+            style = styles.heading_line if line.heading else styles.line
+        row.addElement(_text_cell(line.text, style))
         table.addElement(row)
     if sheet.columns:
         header = TableHeaderRows()

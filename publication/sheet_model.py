@@ -20,7 +20,6 @@ FLAG = "flag"
 # shown to the nearest whole per cent; counts and bases with thousands separators.
 NUMBER_FORMATS = {PERCENT_UNIT: "0", NUMBER: "#,##0"}
 MAX_COLUMNS = 30
-FIRST_MIN_WIDTH = 30
 LINE_HEIGHT = 15.0  # points per line of 11-point text
 CHAR_WIDTH = 1.1  # characters per unit of column width (a unit is the width of a digit)
 
@@ -81,14 +80,16 @@ class Sheet:
         """Zero-based row of the table's headings: after the title and the lines."""
         return 1 + len(self.lines)
 
+    @property
+    def wrap_lines(self) -> bool:
+        """Lines wrap (in a tall row) on a sheet without a table; above a table each line is one
+        row of text running on across the empty cells to its right."""
+        return not self.columns
+
     def widths(self) -> list[float]:
-        """Column widths; column A at least `FIRST_MIN_WIDTH` wide, as the lines above the table
-        wrap within it."""
         if not self.columns:
             return [self.first_width]
-        widths = [c.width for c in self.columns]
-        widths[0] = max(widths[0], FIRST_MIN_WIDTH)
-        return widths
+        return [c.width for c in self.columns]
 
 
 def text_lines(text: str, width: float) -> int:

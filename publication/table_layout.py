@@ -30,7 +30,7 @@ from publication.tables import BASES, MODAL_RANK, PERCENT, Cell, PublishedTable,
 from survey.questionnaire import Questionnaire
 
 LABELS = ("Route", "Breakdown", "Group")
-LABEL_WIDTHS = {"Item": 30, "Route": 12, "Breakdown": 16, "Group": 18, "Category": 28}
+LABEL_WIDTHS = {"Item": 30, "Route": 12, "Breakdown": 24, "Group": 22, "Category": 28}
 FIGURE_WIDTH = 9
 FLAG_WIDTH = 6
 BASE_WIDTH = 9
@@ -181,7 +181,7 @@ def explanatory_lines(t: PublishedTable, q: Questionnaire, notes: Notes, kind: s
         )
     if items:
         shape += " The item column names the item (one block of rows per item)."
-    lines = [f"This worksheet contains one table. {shape}"]
+    lines = ["This worksheet contains one table.", shape]
     if len(spec.questions) == 1:
         lines.append(f"Question: {q.questions[spec.questions[0]].text}")
     else:
@@ -208,11 +208,11 @@ def explanatory_lines(t: PublishedTable, q: Questionnaire, notes: Notes, kind: s
     for key in ("multi", "ranking"):
         if key in keys:
             lines.append(next(n.text for n in notes.notes if n.key == key) + f" {notes.ref(key)}")
-    meanings = "; ".join(f"{s} {m}" for s, m in shorthand.meanings(threshold).items())
     lines.append(
-        f"Flags and shorthand: {meanings}. "
+        "Flags and shorthand, in the flag columns and for a missing figure: "
         + notes.refs(["significance", "comparisons", "multiple_comparisons", "small_base"])
     )
+    lines += [f"{s} {m}" for s, m in shorthand.meanings(threshold).items()]
     survey = q.survey
     lines.append(
         f"Source: {survey['owner']}, {survey['title']}, fieldwork {survey['fieldwork_start']} "

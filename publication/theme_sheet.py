@@ -53,13 +53,13 @@ def _lines(t: ThemeTable, q: Questionnaire, notes: Notes, shape: str, refs: str)
     meanings = shorthand.meanings(int(q.analysis["small_base_threshold"]))
     survey = q.survey
     texts = [
-        f"This worksheet contains one table. {shape}",
+        "This worksheet contains one table.",
+        shape,
         f"Question: {q.questions[variable.question_id].text}",
         f"{base_rule_text(q, variable.base_rule)} {notes.ref(f'base:{variable.base_rule}')}",
         refs,
-        "Flags and shorthand: "
-        + "; ".join(f"{s} {meanings[s]}" for s in SHORTHAND)
-        + f". {notes.refs(['small_base', 'text_safety'])}",
+        f"Flags and shorthand: {notes.refs(['small_base', 'text_safety'])}",
+        *(f"{s} {meanings[s]}" for s in SHORTHAND),
         f"Source: {survey['owner']}, {survey['title']}, fieldwork {survey['fieldwork_start']} "
         f"to {survey['fieldwork_end']}.",
     ]

@@ -120,6 +120,9 @@ class _Formats:
     def __init__(self, workbook: xlsxwriter.Workbook) -> None:
         self.title = workbook.add_format({"bold": True, "font_size": 14})
         self.heading = workbook.add_format({"bold": True, "font_size": 12, "valign": "top"})
+        self.heading_wrap = workbook.add_format(
+            {"bold": True, "font_size": 12, "valign": "top", "text_wrap": True}
+        )
         self.header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
         self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
         self.link = workbook.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
@@ -141,8 +144,11 @@ def _write_sheet(wb: xlsxwriter.Workbook, f: _Formats, sheet: Sheet) -> None:
     lines_width = widths[0]
     ws.write_string(0, 0, neutralise(sheet.title), f.title)
     for i, line in enumerate(sheet.lines, start=1):
-        ws.write_string(i, 0, neutralise(line.text), f.heading if line.heading else f.wrap)
-        ws.set_row(i, row_height([(line.text, lines_width)]))
+        if sheet.wrap_lines:
+            ws.write_string(i, 0, neutralise(line.text), f.heading_wrap if line.heading else f.wrap)
+            ws.set_row(i, row_height([(line.text, lines_width)]))
+        else:
+            ws.write_string(i, 0, neutralise(line.text), f.heading if line.heading else None)
     _page_setup(ws, sheet)
     if not sheet.columns:
         return
