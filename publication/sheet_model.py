@@ -112,5 +112,12 @@ def text_lines(text: str, width: float) -> int:
 def row_height(texts: list[tuple[str, float]]) -> float | None:
     """Height in points of a row whose wrapped texts are (text, column width) pairs; None when
     one line fits (the application's default)."""
-    lines = max((text_lines(t, w) for t, w in texts if t), default=1)
+    lines = max(
+        (
+            text_lines(t, w)
+            for t, w in texts
+            if t and ("\n" in t or len(t) > int(w * CHAR_WIDTH) - 1)  # else one line
+        ),
+        default=1,
+    )
     return None if lines <= 1 else lines * LINE_HEIGHT + 2
