@@ -32,8 +32,117 @@ RESPONDENT_LEVEL = re.compile(
 )
 
 
+SETTINGS_TABLE = "analysis_settings"
+# Percentages are 0-100 in the BI file as in the workbook and the CSVs; proportions the warehouse
+# holds as 0-1 are published as percentages.
+PERCENT_COLUMNS = {
+    "pct",
+    "compared_pct",
+    "modal_pct",
+    "pct_ranked_first",
+    "target_pct",
+    "unweighted_pct",
+    "weighted_pct",
+}
+PROPORTION_COLUMNS = {"p1": "the group", "p2": "the comparison group"}  # 0-1 in the warehouse
+POINTS_COLUMNS = {"diff_pts", "unweighted_diff_pts", "weighted_diff_pts", "benchmark_diff_pts"}
+PERCENT_UNIT = "Unit: per cent, 0 to 100 (45.3 means 45.3%), as in the workbook and the CSVs."
+# Columns that only a weighted route has: null for an unweighted route's rows.
+WEIGHTED_ONLY = re.compile(r"^(weighted_|effective_|n_eff)")
+# Names of what the BI file does not hold, as the dbt descriptions cite them, and what to say.
+NOT_PUBLISHED = (
+    (re.compile(r"\bref\.analysis\.(\w+)"), rf"marts.{SETTINGS_TABLE} (setting \1)"),
+    (re.compile(r"\bref\.analysis\b"), f"marts.{SETTINGS_TABLE}"),
+    (re.compile(r"\bref\.comparisons\b"), f"marts.{SETTINGS_TABLE} (setting comparisons)"),
+    (re.compile(r"\bref\.(\w+)(?:\.\w+)*"), r"the questionnaire's \1"),
+    (
+        re.compile(r"\bweights\.poll_weights\b"),
+        "the poll weights (respondent-level, not published)",
+    ),
+    (
+        re.compile(r"\b(?:raw|staging|intermediate|weights|comments)\.(\w+)"),
+        r"the warehouse's \1 (not published)",
+    ),
+    (re.compile(r"\b(?:int|stg|prep)_\w+"), "a warehouse model (not published)"),
+    (re.compile(r"\(= unweighted base for Talk London\)"), "(null for Talk London: unweighted)"),
+)
+
+
 class PublicationError(RuntimeError):
     """A published file failed its validation."""
+
+
+@dataclass(frozen=True)
+class BiSettings:
+    """What the BI file states beside the marts: unweighted routes (their weighted and effective
+    columns are null) and the analysis settings (the `analysis_settings` table)."""
+
+    unweighted_routes: tuple[str, ...] = ()
+    settings: tuple[tuple[str, str, str], ...] = ()  # (setting, value, description)
+
+
+def bi_settings(q) -> BiSettings:
+    """The settings of questionnaire `q` the marts were computed with."""
+    a = q.analysis
+    comparisons = "; ".join(
+        f"{c['breakdown']}: "
+        + (" vs ".join(c["pair"]) if "pair" in c else f"each vs {c['each_vs']}")
+        + (f" ({', '.join(c['routes'])} only)" if c.get("routes") else "")
+        + (" (fct_significance only)" if c.get("primary") is False else "")
+        for c in a["comparisons"]
+    )
+    routes = ", ".join(
+        f"{r}: {'weighted' if s['weighted'] else 'unweighted'}" for r, s in q.routes.items()
+    )
+    rows = (
+        ("questionnaire_version", str(q.version), "Version of the questionnaire analysed."),
+        ("routes", routes, "Routes and whether their figures are weighted."),
+        (
+            "small_base_threshold",
+            str(a["small_base_threshold"]),
+            "Unweighted base below which a figure is flagged (small_base) and not tested.",
+        ),
+        ("confidence_level", str(a["confidence_level"]), "Confidence level of the tests."),
+        (
+            "z_critical",
+            str(a["z_critical"]),
+            "Two-sided critical value: significant when |z| >= it.",
+        ),
+        ("comparisons", comparisons, "The pre-specified comparisons tested, per breakdown."),
+        ("multiple_comparisons", " ".join(str(a["multiple_comparisons"]).split()), "Policy."),
+        ("percentage_unit", "0-100", "Every percentage column is 0 to 100 (45.3 means 45.3%)."),
+    )
+    unweighted = tuple(r for r, s in q.routes.items() if not s["weighted"])
+    return BiSettings(unweighted, rows)
+
+
+def published_comment(table: str, column: str | None, text: str) -> str:
+    """A dbt description as the BI file states it: citing only what the file holds, with units."""
+    for pattern, replacement in NOT_PUBLISHED:
+        text = pattern.sub(replacement, text)
+    if column in PROPORTION_COLUMNS:
+        text = f"Percentage of {PROPORTION_COLUMNS[column]}, weighted for the polls."
+    if column in PERCENT_COLUMNS or column in PROPORTION_COLUMNS:
+        text = f"{text.rstrip()} {PERCENT_UNIT}"
+    elif column in POINTS_COLUMNS:
+        text = f"{text.rstrip()} Unit: percentage points (difference of two 0-100 percentages)."
+    return text
+
+
+def _select(columns: list[str], unweighted: tuple[str, ...]) -> str:
+    """The select list of a published table: weighted-only columns null for unweighted routes,
+    proportions as percentages."""
+    nulls = "route in (" + ", ".join(_literal(r) for r in unweighted) + ")"
+    out = []
+    for c in columns:
+        q = _quote(c)
+        if unweighted and "route" in columns and WEIGHTED_ONLY.search(c):
+            out.append(f"case when {nulls} then null else {q} end as {q}")
+        elif c in PROPORTION_COLUMNS:
+            out.append(f"100 * {q} as {q}")
+        else:
+            out.append(q)
+    return ", ".join(out)
 
 
 @dataclass(frozen=True)
@@ -176,10 +285,28 @@ def _withhold(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]], cel
         con.unregister("bi_withheld_cells")
 
 
+def _write_settings(con: duckdb.DuckDBPyConnection, settings: BiSettings) -> None:
+    name = f"{ALIAS}.{MARTS_SCHEMA}.{SETTINGS_TABLE}"
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {ALIAS}.{MARTS_SCHEMA}")
+    con.execute(f"CREATE TABLE {name} (setting VARCHAR, value VARCHAR, description VARCHAR)")
+    con.executemany(f"INSERT INTO {name} VALUES (?, ?, ?)", [list(r) for r in settings.settings])
+    con.execute(
+        f"COMMENT ON TABLE {name} IS "
+        + _literal("The analysis settings the figures of this file were computed with.")
+    )
+    for column, text in (
+        ("setting", "Name of the setting."),
+        ("value", "Its value, as text."),
+        ("description", "What it means."),
+    ):
+        con.execute(f"COMMENT ON COLUMN {name}.{column} IS {_literal(text)}")
+
+
 def write_marts_file(
     con: duckdb.DuckDBPyConnection,
     path: Path,
     docs: dict[str, TableDoc],
+    settings: BiSettings | None = None,
     release=None,
     withheld=None,
 ) -> MartsFile:
@@ -191,18 +318,34 @@ def write_marts_file(
     tables, excluded = publishable_tables(con)
     catalog = con.execute("select current_database()").fetchone()[0]
     con.execute(f"ATTACH {_literal(str(tmp))} AS {ALIAS} (READ_WRITE)")
+    settings = settings or BiSettings()
     try:
         for schema, table in tables:
             name = f"{_quote(schema)}.{_quote(table)}"
+            columns = _columns(con, catalog, schema, table)
+            select = _select(columns, settings.unweighted_routes)
             con.execute(f"CREATE SCHEMA IF NOT EXISTS {ALIAS}.{_quote(schema)}")
-            con.execute(f"CREATE TABLE {ALIAS}.{name} AS SELECT * FROM {name}")
-            doc = describe(table, _columns(con, catalog, schema, table), docs)
-            con.execute(f"COMMENT ON TABLE {ALIAS}.{name} IS {_literal(doc.description)}")
+            con.execute(f"CREATE TABLE {ALIAS}.{name} AS SELECT {select} FROM {name}")
+            doc = describe(table, columns, docs)
+            description = published_comment(table, None, doc.description)
+            con.execute(f"COMMENT ON TABLE {ALIAS}.{name} IS {_literal(description)}")
             for column, text in doc.columns.items():
+                text = published_comment(table, column, text)
+                if (
+                    settings.unweighted_routes
+                    and "route" in columns
+                    and WEIGHTED_ONLY.search(column)
+                ):
+                    text += (
+                        f" Null for unweighted routes ({', '.join(settings.unweighted_routes)})."
+                    )
                 con.execute(
                     f"COMMENT ON COLUMN {ALIAS}.{name}.{_quote(column)} IS {_literal(text)}"
                 )
         counts = _validate(con, tables)
+        if settings.settings:
+            _write_settings(con, settings)
+            counts[f"{MARTS_SCHEMA}.{SETTINGS_TABLE}"] = len(settings.settings)
         if withheld is not None:
             _withhold(con, tables, withheld)
         if release is not None:

@@ -15,6 +15,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
+from publication.alt_text import FigureText, add_to_svg, describe, write_alt_text_csv
 from publication.chart_specs import CHARTS, ChartSpec
 from publication.estimates import Estimates
 from survey.questionnaire import Questionnaire, Variable
@@ -244,9 +245,19 @@ def draw_chart(spec: ChartSpec, q: Questionnaire, est: Estimates) -> Figure:
     return fig
 
 
-def write_charts(folder: Path, q: Questionnaire, est: Estimates) -> list[Path]:
-    """`<folder>/<chart id>.png` and `.svg` for every chart of `CHARTS`."""
+def figure_texts(q: Questionnaire, est: Estimates) -> list[FigureText]:
+    """The alternative text of every chart of `CHARTS`."""
+    return [describe(spec, q, est) for spec in CHARTS]
+
+
+def write_charts(
+    folder: Path, q: Questionnaire, est: Estimates, texts: list[FigureText] | None = None
+) -> list[Path]:
+    """`<folder>/<chart id>.png` and `.svg` (with its `<title>` and `<desc>`) for every chart of
+    `CHARTS`, and `alt_text.csv` with the same texts (last in the list)."""
     folder.mkdir(parents=True, exist_ok=True)
+    texts = texts if texts is not None else figure_texts(q, est)
+    by_id = {t.id: t for t in texts}
     paths = []
     with mpl.rc_context(RC):
         for spec in CHARTS:
@@ -256,5 +267,6 @@ def write_charts(folder: Path, q: Questionnaire, est: Estimates) -> list[Path]:
             # the layout is fixed by the first save: the second does not solve it again
             fig.set_layout_engine("none")
             fig.savefig(svg, format="svg", metadata=SVG_METADATA)
+            add_to_svg(svg, by_id[spec.id])
             paths += [png, svg]
-    return paths
+    return [*paths, write_alt_text_csv(folder, [by_id[s.id] for s in CHARTS])]

@@ -6,6 +6,7 @@ import polars as pl
 import yaml
 
 from publication import shorthand
+from publication.metadata import PublicationInfo
 from publication.notes import base_rule_text
 from publication.tables import THEMES
 from survey.poll_weights import TARGETS_PATH
@@ -69,8 +70,19 @@ def _weighting(q: Questionnaire, targets: dict, summary: pl.DataFrame) -> list[s
     return lines
 
 
+def release_sections(q: Questionnaire, info: PublicationInfo) -> list[tuple[str, list[str]]]:
+    """What the release is, when, what comes next, who to contact. (The release number and
+    status belong here, as another (heading, paragraphs) entry.)"""
+    return [
+        ("What this release is", [info.release_description]),
+        ("Publication date", [info.published]),
+        ("Next update", [info.next_update]),
+        ("Contact", [f"{info.contact_team}: {info.contact_web}"]),
+    ]
+
+
 def cover_sections(
-    q: Questionnaire, weighting_summary: pl.DataFrame, table_count: int
+    q: Questionnaire, weighting_summary: pl.DataFrame, table_count: int, info: PublicationInfo
 ) -> list[tuple[str, list[str]]]:
     """(heading, paragraphs) in the order the cover shows them."""
     a = q.analysis
@@ -79,16 +91,21 @@ def cover_sections(
     first, last = next(iter(q.tables)), list(q.tables)[-1]
     themes = next(t.id for t in q.tables.values() if t.kind == THEMES)
     return [
+        *release_sections(q, info),
         (
             "About these tables",
             [
                 f"{table_count} tables ({first} to {last}) of the results of the "
-                f"{survey['title']}, for Talk London and the Polls separately, each with Total "
-                "and every breakdown group as columns. The Contents sheet links to every table; "
-                "the Notes sheet holds the notes the tables cite as [note N].",
-                f"Table {themes} counts the themes of the open comments, for all comments as well "
-                "as each route and poll, with the drugs theme by stance and illustrative quotes "
-                "(redacted, with their theme and route only).",
+                f"{survey['title']}, for Talk London and the Polls separately, each Total and "
+                "every breakdown group as a row of figures, the categories as columns. The "
+                "Contents sheet links to every sheet; the Notes sheet holds the notes the tables "
+                "cite as [note N]; the Figures sheet describes the charts. Percentages are 0 to "
+                "100 throughout (the workbook, the CSVs and the BI file), shown in the workbook "
+                "to the nearest whole per cent.",
+                f"Table {themes} (sheets {themes}, {themes}_drugs and {themes}_quotes) counts the "
+                "themes of the open comments, for all comments as well as each route and poll, "
+                "with the drugs theme by stance and illustrative quotes (redacted, with their "
+                "theme and route only).",
             ],
         ),
         (

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,22 +31,25 @@ from comments.gate import scan_published
 from ingest.warehouse import retry_on_lock
 from publication import disclosure
 from publication.bi_marts import FILE_NAME as MARTS_FILE
-from publication.bi_marts import MartsFile, PublicationError, write_marts_file
+from publication.bi_marts import MartsFile, PublicationError, bi_settings, write_marts_file
 from publication.changes import write_changes
-from publication.charts import write_charts
+from publication.charts import figure_texts, write_charts
 from publication.cover import cover_sections, title
 from publication.estimates import KEY, Estimates, load_intervals
+from publication.metadata import load_publication_info
 from publication.model_docs import dbt_docs
 from publication.notes import build_notes
+from publication.ods_edition import write_ods_in_background
 from publication.release_folder import PUBLISHED, staged_release
 from publication.release_status import DataAsOf, data_as_of
 from publication.tables import build_tables, item_of
 from publication.themes import CommentFigures
 from publication.tidy_csv import write_csvs
-from publication.workbook import write_workbook
+from publication.workbook import build_sheets, write_workbook
 from survey.questionnaire import load_questionnaire
 
 WORKBOOK = "supplementary_tables.xlsx"
+ODS_WORKBOOK = "supplementary_tables.ods"
 CSV_DIR = "csv"
 FIGURES_DIR = "figures"
 RELEASE_JSON = "release.json"
@@ -65,6 +69,7 @@ class Release:
     number: int
     status: str
     workbook: Path
+    ods: Path  # the same sheets as OpenDocument
     sheets: list[str]
     tables: int
     csvs: list[Path]
@@ -72,7 +77,8 @@ class Release:
     marts: MartsFile
     extras: list[Path]
     scan: str  # the personal-data gate's summary
-    unscanned: tuple[str, ...]  # files the gate cannot read text from (images)
+    # files the gate cannot read text from (images), and the ODS edition (the XLSX's texts)
+    unscanned: tuple[str, ...]
     changed_figures: int = 0
     suppressed_cells: int = 0
     # what interrupted publications had left in the build folder, removed before this one
@@ -186,54 +192,72 @@ def publish_release(
         summary = con.sql("select * from weights.weighting_summary").pl()
         tables = build_tables(q, est, CommentFigures.load(con))
         out = staging.path
-        sheets = write_workbook(
-            out / WORKBOOK,
+        info = load_publication_info()
+        texts = figure_texts(q, est)
+        workbook_sheets = build_sheets(
             q,
             tables,
             build_notes(q, est),
             title(q),
-            cover_sections(q, summary, len(tables)),
+            cover_sections(q, summary, len(tables), info),
+            texts,
         )
+        author = q.survey["owner"]
         stamp = {"release": staging.number, "status": data.status}
         intervals = load_intervals(con)
         for key in est.frame.filter(pl.col("suppressed")).select(KEY).iter_rows():
             intervals[key] = (None, None)  # a withheld figure's interval would reveal it
-        csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
-        figures = write_charts(out / FIGURES_DIR, q, est)
         release_table = pl.DataFrame([{**stamp, "published_at": datetime.now(UTC)}])
-        marts = write_marts_file(
-            con, out / MARTS_FILE, dbt_docs(), release=release_table, withheld=withheld
-        )
-        extra_paths = [write(con, out) for write in extras]
-        for path in files:
-            shutil.copy2(path, out / path.name)
-            extra_paths.append(out / path.name)
-        _, changed = write_changes(out, staging.previous)
-        if previous is not None and changed == 0 and _same_data(data, previous):
-            staging.cancel()
-            return Outcome(
-                UNCHANGED,
-                data,
-                reason=f"no figure, export or status differs from release {current}",
-                current=current,
-                stale_removed=tuple(stale),
+        # The ODS edition is written in another process meanwhile, outside the staging folder,
+        # and moved in after the scan: the gate reads no ODS, and the ODS holds exactly the
+        # XLSX's texts (the same sheets; tests/publication/test_ods.py), which it does scan.
+        with tempfile.TemporaryDirectory(prefix="ods-") as ods_dir:
+            executor, ods = write_ods_in_background(
+                Path(ods_dir) / ODS_WORKBOOK, workbook_sheets, info, author
             )
-        record = _record(
-            staging.number,
-            data,
-            previous,
-            _gates_passed(gate_results, run_id),
-            changed,
-            withheld.height,
-            q.version,
-            q.survey,
-        )
-        (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
-        findings = scan_published(out)
-        if not findings.passed:
-            raise PublicationError(
-                f"Publication blocked by the personal-data gate: {findings.summary()}"
-            )
+            with executor:
+                sheets = write_workbook(out / WORKBOOK, workbook_sheets, info, author)
+                csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
+                figures = write_charts(out / FIGURES_DIR, q, est, texts)
+                marts = write_marts_file(
+                    con,
+                    out / MARTS_FILE,
+                    dbt_docs(),
+                    bi_settings(q),
+                    release=release_table,
+                    withheld=withheld,
+                )
+                extra_paths = [write(con, out) for write in extras]
+                for path in files:
+                    shutil.copy2(path, out / path.name)
+                    extra_paths.append(out / path.name)
+                _, changed = write_changes(out, staging.previous)
+                if previous is not None and changed == 0 and _same_data(data, previous):
+                    staging.cancel()
+                    return Outcome(
+                        UNCHANGED,
+                        data,
+                        reason=f"no figure, export or status differs from release {current}",
+                        current=current,
+                        stale_removed=tuple(stale),
+                    )
+                record = _record(
+                    staging.number,
+                    data,
+                    previous,
+                    _gates_passed(gate_results, run_id),
+                    changed,
+                    withheld.height,
+                    q.version,
+                    q.survey,
+                )
+                (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
+                findings = scan_published(out)
+                if not findings.passed:
+                    raise PublicationError(
+                        f"Publication blocked by the personal-data gate: {findings.summary()}"
+                    )
+                shutil.move(ods.result(), out / ODS_WORKBOOK)
         disclosure.write_state(
             build_dir, staging.number, disclosure.next_state(bases, state, withheld)
         )
@@ -248,6 +272,7 @@ def publish_release(
         number=number,
         status=data.status,
         workbook=published / WORKBOOK,
+        ods=published / ODS_WORKBOOK,
         sheets=sheets,
         tables=len(tables),
         csvs=[moved(p) for p in csvs],
@@ -255,7 +280,7 @@ def publish_release(
         marts=MartsFile(published / MARTS_FILE, marts.tables, marts.excluded),
         extras=[moved(p) for p in extra_paths],
         scan=findings.summary(),
-        unscanned=findings.unscanned,
+        unscanned=(*findings.unscanned, ODS_WORKBOOK),
         changed_figures=changed,
         suppressed_cells=withheld.height,
         stale_removed=tuple(stale),

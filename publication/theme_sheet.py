@@ -1,140 +1,156 @@
-"""The sheet of Table I1 (`publication.themes`): three tables one below the other, each under a
-heading row: comments per theme (ranked) with the comments analysed below them, the drugs theme
-by stance, and the illustrative quotes. Title in A1, no merged cells, no blank rows; counts and
-percentages are numbers; quote text goes through `neutralise` like every other text.
+"""Table I1 (`publication.themes`) as three sheets, one table each: comments per theme (ranked)
+with the comments analysed below them (`I1`), the drugs theme by stance (`I1_drugs`), and the
+illustrative quotes (`I1_quotes`). Counts and percentages are numbers in their own columns; quote
+text goes through `neutralise` like every other text (in the writers).
 """
 
 from __future__ import annotations
 
-from xlsxwriter.worksheet import Worksheet
-
 from publication import shorthand
 from publication.notes import Notes, base_rule_text
-from publication.sheet_writer import SheetWriter
-from publication.tables import COUNT, PERCENT
-from publication.themes import RANK, Group, Share, ThemeTable
+from publication.sheet_model import FLAG, NUMBER, PERCENT_UNIT, TEXT, Column, Line, Sheet, heading
+from publication.themes import CountRow, Group, ThemeRow, ThemeTable
 from survey.questionnaire import Questionnaire
 
-LABEL_WIDTH = 48
-FIGURE_WIDTH = 11
-HEADINGS = (
-    "Table 1: comments per theme, ranked by the number of all comments, then the comments analysed",
-    "Table 2: comments on drugs by stance",
-    "Table 3: illustrative quotes by theme and route (redacted)",
-)
-NAMES = ("", "_drugs", "_quotes")  # suffixes of the Excel table names
+LABEL_WIDTH = 44
+FIGURE_WIDTH = 9
+FLAG_WIDTH = 6
+QUOTE_WIDTH = 90
 SHORTHAND = (shorthand.LOW_RELIABILITY, shorthand.NOT_APPLICABLE, shorthand.NOT_AVAILABLE)
+DRUGS, QUOTES = "_drugs", "_quotes"  # suffixes of the second and third sheets' names
 
 
-def _share_headers(groups: tuple[Group, ...]) -> list[str]:
-    return [
-        h
-        for g in groups
-        for h in (f"{g.header}: comments", f"{g.header}: %", f"{g.header}: % flag")
-    ]
+def sheet_names(table_id: str) -> tuple[str, str, str]:
+    return table_id, f"{table_id}{DRUGS}", f"{table_id}{QUOTES}"
 
 
-def theme_lines(t: ThemeTable, q: Questionnaire, notes: Notes) -> list[str]:
-    """The lines between the title and the first table."""
+def _share_columns(groups: tuple[Group, ...]) -> list[Column]:
+    out = []
+    for g in groups:
+        out += [
+            Column(heading(f"{g.header}: comments", NUMBER), NUMBER, FIGURE_WIDTH),
+            Column(heading(f"{g.header}: percentage", PERCENT_UNIT), PERCENT_UNIT, FIGURE_WIDTH),
+            Column(heading(f"{g.header}: percentage", FLAG), FLAG, FLAG_WIDTH),
+        ]
+    return out
+
+
+def _shares(row: ThemeRow) -> list:
+    out: list = []
+    for share in row.shares:
+        out += [share.count, shorthand.NOT_AVAILABLE if share.pct is None else share.pct]
+        out.append(share.flag)
+    return out
+
+
+def _counts(row: CountRow) -> list:
+    """Counts whose percentage cells are not applicable."""
+    return [x for n in row.counts for x in (n, shorthand.NOT_APPLICABLE, shorthand.NOT_APPLICABLE)]
+
+
+def _lines(t: ThemeTable, q: Questionnaire, notes: Notes, shape: str, refs: str) -> list[Line]:
     variable = q.variables[t.spec.variables[0]]
-    threshold = int(q.analysis["small_base_threshold"])
-    meanings = shorthand.meanings(threshold)
+    meanings = shorthand.meanings(int(q.analysis["small_base_threshold"]))
     survey = q.survey
-    return [
-        "This worksheet contains three tables, one below the other, each under its own heading: "
-        "comments per theme with the comments analysed, comments on drugs by stance, and "
-        "illustrative quotes. Columns of figures are groups of comments ("
-        + "; ".join(g.header for g in t.groups)
-        + "), each with the number of comments, its percentage of the group's comments "
-        "analysed and the percentage's flag.",
+    texts = [
+        "This worksheet contains one table.",
+        shape,
         f"Question: {q.questions[variable.question_id].text}",
         f"{base_rule_text(q, variable.base_rule)} {notes.ref(f'base:{variable.base_rule}')}",
-        f"Coding and counting {notes.ref('themes')}; the drugs split {notes.ref('drugs')}; "
-        f"the quotes {notes.ref('quotes')}.",
-        "Flags and shorthand: "
-        + "; ".join(f"{s} {meanings[s]}" for s in SHORTHAND)
-        + f". {notes.refs(['small_base', 'text_safety'])}",
+        refs,
+        f"Flags and shorthand: {notes.refs(['small_base', 'text_safety'])}",
+        *(f"{s} {meanings[s]}" for s in SHORTHAND),
         f"Source: {survey['owner']}, {survey['title']}, fieldwork {survey['fieldwork_start']} "
         f"to {survey['fieldwork_end']}.",
     ]
+    return [Line(x) for x in texts]
 
 
-class _Sheet:
-    """Writes the tables of the sheet top to bottom."""
-
-    def __init__(self, w: SheetWriter, ws: Worksheet, table_id: str, row: int) -> None:
-        self.w, self.ws, self.table_id, self.row = w, ws, table_id, row
-        self.tables = 0
-
-    def start(self, headers: list[str], rows: int) -> None:
-        """The heading, then the header row of a table of `rows` rows."""
-        w, ws = self.w, self.ws
-        w.text(ws, self.row, 0, HEADINGS[self.tables], w.heading)
-        w.table(ws, self.row + 1, headers, rows, f"table_{self.table_id}{NAMES[self.tables]}")
-        ws.set_row(self.row + 1, 60)
-        self.row += 2
-        self.tables += 1
-
-    def number(self, col: int, value: float | None, measure: str, missing: str) -> None:
-        if value is None:
-            self.w.text(self.ws, self.row, col, missing)
-        else:
-            self.ws.write_number(self.row, col, value, self.w.numbers[measure])
-
-    def shares(self, col: int, shares: tuple[Share, ...]) -> None:
-        for i, share in enumerate(shares):
-            c = col + 3 * i
-            self.number(c, share.count, COUNT, shorthand.NOT_AVAILABLE)
-            pct = None if share.pct is None else share.pct / 100
-            self.number(c + 1, pct, PERCENT, shorthand.NOT_AVAILABLE)
-            self.w.text(self.ws, self.row, c + 2, share.flag)
-        self.row += 1
-
-    def counts(self, col: int, counts: tuple[int, ...]) -> None:
-        """A row of counts whose percentage cells are not applicable."""
-        for i, count in enumerate(counts):
-            c = col + 3 * i
-            self.number(c, count, COUNT, shorthand.NOT_AVAILABLE)
-            self.w.text(self.ws, self.row, c + 1, shorthand.NOT_APPLICABLE)
-            self.w.text(self.ws, self.row, c + 2, shorthand.NOT_APPLICABLE)
-        self.row += 1
-
-
-def theme_sheet(w: SheetWriter, t: ThemeTable, q: Questionnaire, notes: Notes) -> None:
-    ws = w.workbook.add_worksheet(t.spec.id)
-    w.text(ws, 0, 0, f"{t.spec.id}: {t.spec.title}", w.title)
-    lines = theme_lines(t, q, notes)
-    for i, line in enumerate(lines, start=1):
-        w.text(ws, i, 0, line)
-    ws.set_column(0, 0, LABEL_WIDTH, w.wrap)
-    ws.set_column(1, 1 + 3 * len(t.groups), FIGURE_WIDTH)
-    ws.freeze_panes(0, 1)
-    sheet = _Sheet(w, ws, t.spec.id, len(lines) + 1)
-
-    sheet.start(["Theme", "Rank", *_share_headers(t.groups)], len(t.themes) + len(t.statuses))
-    for theme in t.themes:
-        w.text(ws, sheet.row, 0, theme.label, w.wrap)
-        sheet.number(1, theme.rank, RANK, shorthand.NOT_APPLICABLE)
-        sheet.shares(2, theme.shares)
-    for status in t.statuses:
-        w.text(ws, sheet.row, 0, status.label, w.wrap)
-        w.text(ws, sheet.row, 1, shorthand.NOT_APPLICABLE)
-        sheet.counts(2, status.counts)
-
-    sheet.start(["Stance", *_share_headers(t.drug_groups)], len(t.stances) + 1)
-    for stance in t.stances:
-        w.text(ws, sheet.row, 0, stance.label, w.wrap)
-        sheet.shares(1, stance.shares)
-    w.text(ws, sheet.row, 0, t.drugs_base.label, w.wrap)
-    sheet.counts(1, t.drugs_base.counts)
-
-    # Quote text is not wrapped: it reads on across the empty cells to its right.
-    sheet.start(["Theme", "Route", "Quote"], max(len(t.quotes), 1))
-    for quote in t.quotes:
-        w.text(ws, sheet.row, 0, quote.theme, w.wrap)
-        w.text(ws, sheet.row, 1, quote.route_label)
-        w.text(ws, sheet.row, 2, quote.text)
-        sheet.row += 1
-    if not t.quotes:
-        for col in range(3):
-            w.text(ws, sheet.row, col, shorthand.NOT_AVAILABLE)
+def theme_sheets(t: ThemeTable, q: Questionnaire, notes: Notes) -> list[Sheet]:
+    themes_name, drugs_name, quotes_name = sheet_names(t.spec.id)
+    groups = "; ".join(g.header for g in t.groups)
+    themes = Sheet(
+        name=themes_name,
+        title=f"{t.spec.id}: {t.spec.title}: comments per theme",
+        lines=tuple(
+            _lines(
+                t,
+                q,
+                notes,
+                "Rows are the themes, ranked by the number of all comments, then the comments "
+                f"analysed and not analysed. Columns are groups of comments ({groups}), each with "
+                "the number of comments, its percentage of the group's comments analysed and the "
+                "percentage's flag.",
+                f"Coding and counting {notes.ref('themes')}. Comments on drugs by stance are on "
+                f"sheet {drugs_name}, the quotes on sheet {quotes_name}.",
+            )
+        ),
+        columns=(
+            Column("Theme", TEXT, LABEL_WIDTH),
+            Column(heading("Rank", NUMBER), NUMBER, 10),
+            *_share_columns(t.groups),
+        ),
+        rows=tuple(
+            [
+                *(
+                    (th.label, shorthand.NOT_APPLICABLE if th.rank is None else th.rank)
+                    + tuple(_shares(th))
+                    for th in t.themes
+                ),
+                *((s.label, shorthand.NOT_APPLICABLE, *_counts(s)) for s in t.statuses),
+            ]
+        ),
+        table_name=f"table_{themes_name}",
+        description=f"{t.spec.title}: comments per theme",
+        freeze_columns=1,
+    )
+    drugs = Sheet(
+        name=drugs_name,
+        title=f"{t.spec.id}: {t.spec.title}: comments on drugs by stance",
+        lines=tuple(
+            _lines(
+                t,
+                q,
+                notes,
+                "Rows are the stances of comments on drugs, then the comments on drugs (the base). "
+                "Columns are groups of comments, each with the number of comments, its percentage "
+                "and the percentage's flag.",
+                f"The drugs split {notes.ref('drugs')}; coding {notes.ref('themes')}.",
+            )
+        ),
+        columns=(Column("Stance", TEXT, LABEL_WIDTH), *_share_columns(t.drug_groups)),
+        rows=tuple(
+            [
+                *((s.label, *_shares(s)) for s in t.stances),
+                (t.drugs_base.label, *_counts(t.drugs_base)),
+            ]
+        ),
+        table_name=f"table_{drugs_name}",
+        description=f"{t.spec.title}: comments on drugs by stance",
+        freeze_columns=1,
+    )
+    quote_rows = [(x.theme, x.route_label, x.text) for x in t.quotes] or [
+        (shorthand.NOT_AVAILABLE,) * 3
+    ]
+    quotes = Sheet(
+        name=quotes_name,
+        title=f"{t.spec.id}: {t.spec.title}: illustrative quotes (redacted)",
+        lines=tuple(
+            _lines(
+                t,
+                q,
+                notes,
+                "Each row is one quote, with its theme and route only.",
+                f"The quotes {notes.ref('quotes')}.",
+            )
+        ),
+        columns=(
+            Column("Theme", TEXT, 30),
+            Column("Route", TEXT, 14),
+            Column("Quote", TEXT, QUOTE_WIDTH),
+        ),
+        rows=tuple(quote_rows),
+        table_name=f"table_{quotes_name}",
+        description=f"{t.spec.title}: illustrative quotes by theme and route (redacted)",
+    )
+    return [themes, drugs, quotes]

@@ -1,12 +1,16 @@
 """One tidy CSV per table: one row per figure, bases and flags as columns.
 
-`value` is a percentage (0-100) when `measure` is percent, else a count or a rank; `ci_lower` and
-`ci_upper` are the 95% confidence interval of a percentage (0-100; marts.fct_estimates: logit for
-the polls, Wilson for Talk London), empty for counts, ranks and Table I1. Base rows of the
+`value` is a percentage (0-100, as in the workbook and the BI file) when `measure` is percent,
+else a count or a rank, written as an integer; `ci_lower` and `ci_upper` are the 95% confidence
+interval of a percentage (0-100; marts.fct_estimates: logit for the polls, Wilson for Talk
+London), empty for counts, ranks and Table I1; unweighted bases are integers; weighted and
+effective bases are empty for unweighted Talk London. Every row starts with the release number
+and status. Base rows of the
 workbook are not repeated: every figure carries its own bases. Table I1 (`publication.themes`)
 fits the same columns (route 'all' for all comments, breakdown 'poll' for each poll; category
-kinds 'theme', 'status' and 'drugs_stance'; the status rows are its bases, as counts); its quotes,
-text rather than figures, go to `I1_quotes.csv`. Text goes through `neutralise`.
+kinds 'theme', 'status' and 'drugs_stance'; the status rows are its bases, as counts); like the
+workbook's sheets, its drugs split goes to `I1_drugs.csv` and its quotes, text rather than
+figures, to `I1_quotes.csv`. Text goes through `neutralise`.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ import polars as pl
 
 from publication import shorthand
 from publication.safe_text import neutralise
-from publication.tables import COUNT, PERCENT, PublishedTable
+from publication.tables import COUNT, MODAL_RANK, PERCENT, PublishedTable
 from publication.themes import ALL, RANK, Group, ThemeTable
 
 # Every CSV row starts with the release it belongs to and that release's status.
@@ -38,7 +42,7 @@ CSV_COLUMNS = {
     "value": pl.Float64,
     "ci_lower": pl.Float64,
     "ci_upper": pl.Float64,
-    "unweighted_base": pl.Float64,
+    "unweighted_base": pl.Int64,
     "weighted_base": pl.Float64,
     "effective_base": pl.Float64,
     "significant": pl.Boolean,
@@ -163,7 +167,7 @@ def tidy_frame(
                     strict=True,
                 )
             ),
-            "unweighted_base": cell.unweighted_base,
+            "unweighted_base": None if cell.unweighted_base is None else int(cell.unweighted_base),
             "weighted_base": cell.weighted_base,
             "effective_base": cell.effective_base,
             "significant": cell.significant,
@@ -201,6 +205,21 @@ def _stamped(frame: pl.DataFrame, stamp: dict[str, object]) -> pl.DataFrame:
     )
 
 
+INTEGER_MEASURES = (COUNT, RANK, MODAL_RANK)
+DRUGS_KIND = "drugs_stance"
+
+
+def _write(frame: pl.DataFrame, path: Path) -> Path:
+    """Counts and ranks in `value` as integers (`140`, not `140.0`)."""
+    value = pl.col("value")
+    frame.with_columns(
+        value=pl.when(pl.col("measure").is_in(INTEGER_MEASURES))
+        .then(value.round(0).cast(pl.Int64).cast(pl.String))
+        .otherwise(value.cast(pl.String))
+    ).write_csv(path)
+    return path
+
+
 def write_csvs(
     folder: Path,
     tables: list[PublishedTable | ThemeTable],
@@ -214,11 +233,14 @@ def write_csvs(
     stamp = stamp or {}
     paths = []
     for t in tables:
-        path = folder / f"{t.spec.id}.csv"
-        _stamped(tidy_frame(t, items, intervals), stamp).write_csv(path)
+        frame = _stamped(tidy_frame(t, items, intervals), stamp)
+        if not isinstance(t, ThemeTable):
+            paths.append(_write(frame, folder / f"{t.spec.id}.csv"))
+            continue
+        drugs = pl.col("category_kind") == DRUGS_KIND
+        paths.append(_write(frame.filter(~drugs), folder / f"{t.spec.id}.csv"))
+        paths.append(_write(frame.filter(drugs), folder / f"{t.spec.id}_drugs.csv"))
+        path = folder / f"{t.spec.id}_quotes.csv"
+        _stamped(quotes_frame(t), stamp).write_csv(path)
         paths.append(path)
-        if isinstance(t, ThemeTable):
-            path = folder / f"{t.spec.id}_quotes.csv"
-            _stamped(quotes_frame(t), stamp).write_csv(path)
-            paths.append(path)
     return paths

@@ -1,179 +1,240 @@
 """The supplementary-tables workbook, laid out as the Analysis Function advises for releasing
-statistics in spreadsheets: Cover, Contents and Notes sheets, then one table per sheet named by its
-id; title in A1; explanatory lines, then the table (an Excel table) with no blank rows and no merged
-cells; numbers stored as numbers with a number format; shorthand in square brackets. Table I1
-(coded comments) stacks three tables on its sheet, each under a heading (`theme_sheet`).
+statistics in spreadsheets, written as XLSX from the sheets of `build_sheets` (the ODS edition,
+`ods_edition`, writes the same sheets).
+
+Cover, Contents, Notes and Figures sheets, then one table per sheet; title in A1; explanatory
+lines (wrapped, rows tall enough for their text), then the table (an Excel table) with no blank
+rows and no merged cells; numbers stored as numbers with a number format, shorthand in square
+brackets; print layout landscape A4, fitted to the page width, the heading row repeated on each
+printed page; document properties title, subject, author and language.
 """
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.worksheet import Worksheet
 
-from publication import shorthand
-from publication.notes import Notes, base_rule_text, table_note_keys
+from publication.alt_text import FigureText
+from publication.metadata import PublicationInfo
+from publication.notes import Notes
 from publication.safe_text import neutralise
-from publication.sheet_writer import SheetWriter
-from publication.tables import PERCENT, PublishedTable
-from publication.theme_sheet import theme_sheet
+from publication.sheet_model import TEXT, Column, Line, Link, Sheet, row_height
+from publication.table_layout import table_sheet
+from publication.tables import PublishedTable
+from publication.theme_sheet import theme_sheets
 from publication.themes import ThemeTable
 from survey.questionnaire import Questionnaire
 
-COVER, CONTENTS, NOTES = "Cover", "Contents", "Notes"
-LABEL_WIDTH = 48
-FIGURE_WIDTH = 11
-FLAG_WIDTH = 7
+COVER, CONTENTS, NOTES, FIGURES = "Cover", "Contents", "Notes", "Figures"
+FRONT = (COVER, CONTENTS, NOTES, FIGURES)
+A4 = 9
 
 
-def _cover(w: SheetWriter, q: Questionnaire, title: str, sections) -> None:
-    ws = w.workbook.add_worksheet(COVER)
-    ws.set_column(0, 0, 120, w.wrap)
-    w.text(ws, 0, 0, title, w.title)
-    row = 1
-    for heading, paragraphs in sections:
-        w.text(ws, row, 0, heading, w.heading)
-        for paragraph in paragraphs:
-            row += 1
-            w.text(ws, row, 0, paragraph, w.wrap)
-        row += 1
-
-
-def _contents(w: SheetWriter, tables: list[PublishedTable | ThemeTable]) -> None:
-    ws = w.workbook.add_worksheet(CONTENTS)
-    ws.set_column(0, 0, 12)
-    ws.set_column(1, 1, 90, w.wrap)
-    ws.set_column(2, 2, 16)
-    w.text(ws, 0, 0, "Contents", w.title)
-    w.text(
-        ws,
-        1,
-        0,
-        "This worksheet contains one table: one row per table sheet. Select a sheet name to go "
-        "to its table. The Cover sheet explains the methods; the Notes sheet holds the notes.",
-    )
-    headers = ["Sheet name", "Table title", "Table kind"]
-    w.table(ws, 2, headers, len(tables), "contents")
-    for i, t in enumerate(tables, start=3):
-        ws.write_url(i, 0, f"internal:'{t.spec.id}'!A1", w.link, string=neutralise(t.spec.id))
-        w.text(ws, i, 1, t.spec.title, w.wrap)
-        w.text(ws, i, 2, t.spec.kind)
-
-
-def _notes(w: SheetWriter, notes: Notes) -> None:
-    ws = w.workbook.add_worksheet(NOTES)
-    ws.set_column(0, 0, 14)
-    ws.set_column(1, 1, 120, w.wrap)
-    w.text(ws, 0, 0, "Notes", w.title)
-    w.text(
-        ws, 1, 0, "This worksheet contains one table. Table sheets cite these notes as [note N]."
-    )
-    w.table(ws, 2, ["Note number", "Note text"], len(notes.notes), "notes")
-    for i, note in enumerate(notes.notes, start=3):
-        w.text(ws, i, 0, notes.ref(note.key))
-        w.text(ws, i, 1, note.text, w.wrap)
-
-
-def explanatory_lines(t: PublishedTable, q: Questionnaire, notes: Notes) -> list[str]:
-    """The lines between a table's title and the table: what the sheet's shorthand means."""
-    spec = t.spec
-    variables = [q.variables[v] for v in spec.variables]
-    threshold = int(q.analysis["small_base_threshold"])
-    keys = table_note_keys(spec, q)
-    rules = list(dict.fromkeys(v.base_rule for v in variables))
-    questions = " / ".join(q.questions[qid].text for qid in spec.questions)
+def cover_sheet(title: str, sections: list[tuple[str, list[str]]]) -> Sheet:
+    """The cover: (heading, paragraphs) sections, each heading a bold line."""
     lines = [
-        "This worksheet contains one table. Rows are the categories (answers then nets, options, "
-        "ranks or ranked items) with their bases below each block; columns are Talk London then "
-        "the Polls, each Total then every breakdown group, each figure followed by its flag.",
-        f"Question: {questions}",
-        " ".join(f"{base_rule_text(q, r)} {notes.ref(f'base:{r}')}" for r in rules)
-        + (f" {notes.ref('routing')}" if "routing" in keys else ""),
-        "Talk London figures are unweighted; Polls figures are weighted. "
-        + notes.refs(["routes", "percentages", "bases", "partial_breakdowns"]),
+        line
+        for head, paragraphs in sections
+        for line in (Line(head, heading=True), *(Line(p) for p in paragraphs))
     ]
-    scales = {v.scale.id: v.scale for v in variables if v.scale and v.scale.nets}
-    if scales and spec.kind in ("distribution", "grid", "profile"):
-        nets = "; ".join(
-            f"{net.replace('_', ' ')} = " + " + ".join(s.codes[c] for c in members)
-            for s in scales.values()
-            for net, members in s.nets.items()
-        )
-        lines.append(f"Nets: {nets}. {notes.ref('nets')}")
-    for key in ("multi", "ranking"):
-        if key in keys:
-            lines.append(next(n.text for n in notes.notes if n.key == key) + f" {notes.ref(key)}")
-    meanings = "; ".join(f"{s} {m}" for s, m in shorthand.meanings(threshold).items())
-    lines.append(
-        f"Flags and shorthand: {meanings}. "
-        + notes.refs(["significance", "comparisons", "multiple_comparisons", "small_base"])
+    return Sheet(COVER, title, tuple(lines), first_width=85)
+
+
+def notes_sheet(notes: Notes) -> Sheet:
+    return Sheet(
+        NOTES,
+        "Notes",
+        (Line("This worksheet contains one table. Table sheets cite these notes as [note N]."),),
+        columns=(Column("Note number", TEXT, 12), Column("Note text", TEXT, 110)),
+        rows=tuple((notes.ref(n.key), n.text) for n in notes.notes),
+        table_name="notes",
+        description="The notes the tables cite as [note N]",
     )
-    survey = q.survey
-    lines.append(
-        f"Source: {survey['owner']}, {survey['title']}, fieldwork {survey['fieldwork_start']} "
-        f"to {survey['fieldwork_end']}."
+
+
+def figures_sheet(figures: list[FigureText]) -> Sheet:
+    return Sheet(
+        FIGURES,
+        "Figures: titles and descriptions of the charts",
+        (
+            Line(
+                "This worksheet contains one table: one row per chart published beside this "
+                "workbook (folder figures/, as PNG and SVG). The description is the chart's "
+                "alternative text, also held in each SVG (title and desc) and in "
+                "figures/alt_text.csv."
+            ),
+        ),
+        columns=(
+            Column("Figure", TEXT, 9),
+            Column("Title", TEXT, 40),
+            Column("Description (alternative text)", TEXT, 100),
+            Column("Files", TEXT, 18),
+        ),
+        rows=tuple((f.id, f.title, f.description, f"{f.id}.png, {f.id}.svg") for f in figures),
+        table_name="figures",
+        description="Titles and descriptions (alternative text) of the charts",
     )
-    return lines
 
 
-def _table_sheet(w: SheetWriter, t: PublishedTable, q: Questionnaire, notes: Notes) -> None:
-    ws = w.workbook.add_worksheet(t.spec.id)
-    w.text(ws, 0, 0, f"{t.spec.id}: {t.spec.title}", w.title)
-    lines = explanatory_lines(t, q, notes)
-    for i, line in enumerate(lines, start=1):
-        w.text(ws, i, 0, line)
-    header_row = len(lines) + 1
-    label_headers = (["Item"] if t.show_items else []) + ["Category"]
-    headers = list(label_headers)
-    for column in t.columns:
-        headers += [column.header, f"{column.header} flag"]
-    w.table(ws, header_row, headers, len(t.rows), f"table_{t.spec.id}")
-    ws.set_row(header_row, 90)
-    ws.set_column(0, len(label_headers) - 1, LABEL_WIDTH, w.wrap)
-    first = len(label_headers)
-    for c in range(len(t.columns)):
-        ws.set_column(first + 2 * c, first + 2 * c, FIGURE_WIDTH)
-        ws.set_column(first + 2 * c + 1, first + 2 * c + 1, FLAG_WIDTH)
-    ws.freeze_panes(header_row + 1, first)
-    for r, row in enumerate(t.rows, start=header_row + 1):
-        if t.show_items:
-            w.text(ws, r, 0, row.spec.item or "", w.wrap)
-        w.text(ws, r, first - 1, row.spec.label, w.wrap)
-        fmt = w.base if row.is_base else w.numbers[row.spec.measure]
-        scale = 100.0 if row.spec.measure == PERCENT else 1.0
-        for c, cell in enumerate(row.cells):
-            col = first + 2 * c
-            if cell.value is None:
-                w.text(ws, r, col, cell.flag)
-            else:
-                ws.write_number(r, col, cell.value / scale, fmt)
-            w.text(ws, r, col + 1, cell.flag)
+def contents_sheet(sheets: list[Sheet]) -> Sheet:
+    return Sheet(
+        CONTENTS,
+        "Contents",
+        (
+            Line(
+                "This worksheet contains one table: one row per sheet after this one. Select a "
+                "sheet name to go to it. The Cover sheet says what the release is and how the "
+                "figures were made."
+            ),
+        ),
+        columns=(Column("Sheet name", TEXT, 14), Column("Contents", TEXT, 100)),
+        rows=tuple((Link(s.name, s.name), s.description) for s in sheets),
+        table_name="contents",
+    )
 
 
-def write_workbook(
-    path: Path,
+def build_sheets(
     q: Questionnaire,
     tables: list[PublishedTable | ThemeTable],
     notes: Notes,
     title: str,
     cover_sections: list[tuple[str, list[str]]],
+    figures: list[FigureText],
+) -> list[Sheet]:
+    """Every sheet in order: Cover, Contents, Notes, Figures, then the tables."""
+    body = [notes_sheet(notes), figures_sheet(figures)]
+    for t in tables:
+        if isinstance(t, ThemeTable):
+            body += theme_sheets(t, q, notes)
+        else:
+            body.append(table_sheet(t, q, notes))
+    return [cover_sheet(title, cover_sections), contents_sheet(body), *body]
+
+
+class _Formats:
+    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
+        self.title = workbook.add_format({"bold": True, "font_size": 14})
+        self.heading = workbook.add_format({"bold": True, "font_size": 12, "valign": "top"})
+        self.heading_wrap = workbook.add_format(
+            {"bold": True, "font_size": 12, "valign": "top", "text_wrap": True}
+        )
+        self.header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
+        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
+        self.link = workbook.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
+        self.numbers: dict[str, object] = {}
+        self.workbook = workbook
+
+    def number(self, column: Column):
+        fmt = column.number_format
+        if fmt not in self.numbers:
+            self.numbers[fmt] = self.workbook.add_format({"num_format": fmt, "valign": "top"})
+        return self.numbers[fmt]
+
+
+def _write_sheet(wb: xlsxwriter.Workbook, f: _Formats, sheet: Sheet) -> None:
+    ws: Worksheet = wb.add_worksheet(sheet.name)
+    widths = sheet.widths()
+    for c, width in enumerate(widths):
+        ws.set_column(c, c, width)
+    lines_width = widths[0]
+    ws.write_string(0, 0, neutralise(sheet.title), f.title)
+    for i, line in enumerate(sheet.lines, start=1):
+        if sheet.wrap_lines:
+            ws.write_string(i, 0, neutralise(line.text), f.heading_wrap if line.heading else f.wrap)
+            ws.set_row(i, row_height([(line.text, lines_width)]))
+        else:
+            ws.write_string(i, 0, neutralise(line.text), f.heading if line.heading else None)
+    _page_setup(ws, sheet)
+    if not sheet.columns:
+        return
+    top = sheet.header_row
+    ws.add_table(
+        top,
+        0,
+        top + len(sheet.rows),
+        len(sheet.columns) - 1,
+        {
+            "name": sheet.table_name,
+            "columns": [
+                {"header": neutralise(c.heading), "header_format": f.header} for c in sheet.columns
+            ],
+            "autofilter": False,
+            "style": "Table Style Light 1",
+        },
+    )
+    ws.set_row(
+        top, row_height([(c.heading, w) for c, w in zip(sheet.columns, widths, strict=True)])
+    )
+    text_columns = [i for i, c in enumerate(sheet.columns) if c.unit == TEXT]
+    for r, row in enumerate(sheet.rows, start=top + 1):
+        for c, value in enumerate(row):
+            column = sheet.columns[c]
+            if isinstance(value, Link):
+                ws.write_url(
+                    r, c, f"internal:'{value.sheet}'!A1", f.link, string=neutralise(value.text)
+                )
+            elif isinstance(value, str):
+                ws.write_string(r, c, neutralise(value), f.wrap)
+            elif value is not None:
+                ws.write_number(r, c, value, f.number(column))
+        height = row_height([(row[c], widths[c]) for c in text_columns if isinstance(row[c], str)])
+        if height:
+            ws.set_row(r, height)
+    ws.freeze_panes(top + 1, sheet.freeze_columns)
+    ws.repeat_rows(top)
+
+
+def _page_setup(ws: Worksheet, sheet: Sheet) -> None:
+    ws.set_paper(A4)
+    if sheet.columns and sum(sheet.widths()) > 110:
+        ws.set_landscape()
+    ws.fit_to_pages(1, 0)  # the page width, as many pages down as needed
+
+
+def _set_language(path: Path, language: str) -> None:
+    """xlsxwriter writes no `dc:language`: add it to docProps/core.xml."""
+    with zipfile.ZipFile(path) as zin:
+        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                text = data.decode("utf-8")
+                text = re.sub(
+                    r"</cp:coreProperties>",
+                    f"<dc:language>{language}</dc:language></cp:coreProperties>",
+                    text,
+                )
+                data = text.encode("utf-8")
+            zout.writestr(info, data)
+    path.write_bytes(buffer.getvalue())
+
+
+def write_workbook(
+    path: Path, sheets: list[Sheet], info: PublicationInfo, author: str
 ) -> list[str]:
-    """Write the workbook to `path`; returns its sheet names in order."""
+    """Write `sheets` to `path` as XLSX; returns the sheet names in order."""
     workbook = xlsxwriter.Workbook(
         str(path),
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
     workbook.set_properties(
-        {"title": title, "author": q.survey["owner"], "comments": f"Questionnaire {q.version}"}
+        {
+            "title": sheets[0].title,
+            "subject": info.subject,
+            "author": author,
+            "company": author,
+            "comments": info.release_description,
+        }
     )
-    w = SheetWriter(workbook)
-    _cover(w, q, title, cover_sections)
-    _contents(w, tables)
-    _notes(w, notes)
-    for t in tables:
-        if isinstance(t, ThemeTable):
-            theme_sheet(w, t, q, notes)
-        else:
-            _table_sheet(w, t, q, notes)
+    formats = _Formats(workbook)
+    for sheet in sheets:
+        _write_sheet(workbook, formats, sheet)
     workbook.close()
-    return [ws.get_name() for ws in workbook.worksheets()]
+    _set_language(path, info.language)
+    return [s.name for s in sheets]

@@ -313,3 +313,15 @@ def workbook(release: Release):
     import openpyxl
 
     return openpyxl.load_workbook(release.workbook)
+
+
+def read_ods(path: Path) -> dict[str, list[list]]:
+    """Every sheet of an ODS file as rows of values (None for an empty cell), read by pandas'
+    OpenDocument reader."""
+    import pandas as pd
+
+    frames = pd.read_excel(path, sheet_name=None, header=None, engine="odf")
+    return {
+        name: [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
+        for name, frame in frames.items()
+    }

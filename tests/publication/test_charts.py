@@ -3,11 +3,15 @@ byte-identical when drawn again."""
 
 from __future__ import annotations
 
+import csv
+import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import duckdb
 
 from publication import charts
+from publication.alt_text import describe
 from publication.chart_specs import CHARTS
 from publication.estimates import Estimates
 from survey.questionnaire import Questionnaire
@@ -30,10 +34,12 @@ def test_chart_list_covers_the_report(questionnaire: Questionnaire) -> None:
 def test_png_and_svg_for_every_chart(release) -> None:
     folder = release.figures[0].parent
     assert folder == release.workbook.parent / "figures"
-    expected = {f"{c.id}.{ext}" for c in CHARTS for ext in ("png", "svg")}
+    expected = {f"{c.id}.{ext}" for c in CHARTS for ext in ("png", "svg")} | {"alt_text.csv"}
     assert {p.name for p in release.figures} == expected
     assert {p.name for p in folder.iterdir()} == expected
     for path in release.figures:
+        if path.suffix == ".csv":
+            continue
         head = path.read_bytes()[:400]
         if path.suffix == ".png":
             assert head.startswith(b"\x89PNG")
@@ -59,3 +65,35 @@ def test_rerun_gives_identical_bytes(
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
     svg = first[1].read_text()
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
+
+
+def test_every_chart_has_alt_text_in_svg_csv_and_workbook(release, workbook) -> None:
+    folder = release.figures[0].parent
+    with open(folder / "alt_text.csv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["figure"] for r in rows] == [c.id for c in CHARTS]
+    sheet = {r[0]: (r[1], r[2]) for r in workbook["Figures"].iter_rows(min_row=4, values_only=True)}
+    for row in rows:
+        svg = ET.parse(folder / row["svg"]).getroot()
+        ns = "{http://www.w3.org/2000/svg}"
+        assert svg[0].tag == f"{ns}title" and svg[1].tag == f"{ns}desc"
+        assert svg[0].text == row["title"] and svg[1].text == row["description"]
+        assert svg.get("role") == "img"
+        assert sheet[row["figure"]] == (row["title"], row["description"])
+        assert row["title"].startswith(f"Figure {row['figure']}: ")
+        assert "Bases: Talk London" in row["description"]
+    d11 = next(r["description"] for r in rows if r["figure"] == "D1.1")
+    assert re.search(r": Talk London \d+%, Polls \d+%", d11)  # each item's figures, in words
+
+
+def test_alt_text_states_the_figures(
+    synthetic_warehouse: Path, questionnaire: Questionnaire
+) -> None:
+    with duckdb.connect(str(synthetic_warehouse), read_only=True) as con:
+        est = Estimates.load(con)
+    spec = next(c for c in CHARTS if c.id == "D1.1")
+    text = describe(spec, questionnaire, est)
+    variable = charts.chart_variables(spec, questionnaire)[0]
+    row = est.route_total(variable.id, "polls", "net", "safe")
+    assert f"{variable.item_label}: Talk London " in text.description
+    assert f"Polls {row['pct']:.0f}%" in text.description

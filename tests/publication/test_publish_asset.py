@@ -55,15 +55,15 @@ def test_materialise_on_the_synthetic_warehouse(
     }
     assert set(meta) == KEYS
     tables = meta[publish.SUPPLEMENTARY_TABLES]
-    assert tables["sheets"].value == 119 and tables["tables"].value == 116
-    assert tables["csv_files"].value == 117  # and I1's quotes
+    assert tables["sheets"].value == 122 and tables["tables"].value == 116
+    assert tables["csv_files"].value == 118  # and I1's drugs split and quotes
     assert tables["extra_files"].value == "comment_coding_agreement.csv, validation/index.html"
     assert (build / "published" / "comment_coding_agreement.csv").is_file()
     assert tables["personal_data_gate"].value.startswith("no personal data in ")
     assert tables["workbook"].value == str(build / "published" / "supplementary_tables.xlsx")
     assert tables["outcome"].value == "published" and tables["release"].value == 1
     assert tables["workbook_bytes"].value > 0
-    assert meta[publish.FIGURES]["files"].value == 2
+    assert meta[publish.FIGURES]["files"].value == 3  # PNG, SVG and alt_text.csv
     marts = meta[publish.CONSULTATION_MARTS]
     assert marts["marts_file"].value == str(build / "published" / "consultation_marts.duckdb")
     assert "marts.fct_estimates" in marts["tables"].value

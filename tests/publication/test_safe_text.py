@@ -10,11 +10,15 @@ import polars as pl
 import pytest
 
 from publication.estimates import Estimates
+from publication.metadata import load_publication_info
 from publication.notes import build_notes
+from publication.ods_edition import write_ods
 from publication.safe_text import FORMULA_TRIGGERS, neutralise
 from publication.tables import build_table
 from publication.tidy_csv import CSV_COLUMNS, QUOTE_COLUMNS, write_csvs
-from publication.workbook import write_workbook
+from publication.workbook import build_sheets, write_workbook
+
+from .conftest import read_ods
 
 INJECTED = '=HYPERLINK("http://example.invalid","x")'
 
@@ -71,10 +75,17 @@ def test_both_writers_neutralise_injected_text(
     )
     table = dataclasses.replace(table, rows=(injected, *table.rows[1:]), show_items=True)
     path = tmp_path / "w.xlsx"
-    write_workbook(path, q, [table], build_notes(q, est), "+title", [("@heading", ["-para"])])
+    sheets = build_sheets(q, [table], build_notes(q, est), "+title", [("@heading", ["-para"])], [])
+    write_workbook(path, sheets, load_publication_info(), "-author")
     texts = _texts(openpyxl.load_workbook(path))
-    assert {f"'{INJECTED}", "'-", "'+title", "'@heading", "'-para"} <= set(texts)
+    assert {f"'{INJECTED} (%)", f"'{INJECTED}: flag", "'+title", "'@heading", "'-para"} <= set(
+        texts
+    )
     assert not [t for t in texts if t.startswith(FORMULA_TRIGGERS)]
+    ods = write_ods(tmp_path / "w.ods", sheets, load_publication_info(), "-author")
+    ods_texts = [t for sheet in read_ods(ods).values() for row in sheet for t in row]
+    assert f"'{INJECTED} (%)" in ods_texts and "'+title" in ods_texts
+    assert not [t for t in ods_texts if isinstance(t, str) and t.startswith(FORMULA_TRIGGERS)]
 
     (csv,) = write_csvs(tmp_path / "csv", [table], {v: "-" for v in q.variables})
     frame = pl.read_csv(csv, schema=CSV_COLUMNS)

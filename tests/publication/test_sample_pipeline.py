@@ -58,7 +58,11 @@ def test_sample_table_i1_has_the_report_counts(build: Path) -> None:
     )
     ws = openpyxl.load_workbook(published / "supplementary_tables.xlsx")["I1"]
     header, *rows = ws[ws.tables["table_I1"].ref]
-    assert [c.value for c in header[:3]] == ["Theme", "Rank", "All comments: comments"]
+    assert [c.value for c in header[:3]] == [
+        "Theme",
+        "Rank (number)",
+        "All comments: comments (number)",
+    ]
     # misconduct 140, more officers 128 ... station closures 32, in the report's order
     assert [(r[0].value, r[1].value, r[2].value) for r in rows[: len(report)]] == [
         (label, rank, n) for rank, (label, n) in enumerate(report, start=1)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import polars as pl
 import pytest
@@ -27,7 +29,11 @@ def _tables(ws) -> dict[str, list[list]]:
 
 @pytest.fixture(scope="module")
 def i1(workbook) -> dict[str, list[list]]:
-    return _tables(workbook["I1"])
+    return {
+        name: rows
+        for sheet in ("I1", "I1_drugs", "I1_quotes")
+        for name, rows in _tables(workbook[sheet]).items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -36,20 +42,24 @@ def counts(synthetic_warehouse) -> pl.DataFrame:
         return con.sql("select * from comments.theme_counts").pl()
 
 
-def test_sheet_holds_three_tables_under_headings(workbook) -> None:
-    ws = workbook["I1"]
-    assert list(ws.tables) == ["table_I1", "table_I1_drugs", "table_I1_quotes"]
-    assert not ws.merged_cells.ranges
-    for table in ws.tables.values():
-        first = ws[table.ref][0][0].row
-        assert ws.cell(first - 1, 1).value.startswith("Table ")  # its heading, right above
+def test_three_sheets_of_one_table_each(workbook) -> None:
+    for name in ("I1", "I1_drugs", "I1_quotes"):
+        ws = workbook[name]
+        assert list(ws.tables) == [f"table_{name}"]
+        assert not ws.merged_cells.ranges
+        assert ws["A1"].value.startswith("I1: ")
+        assert "contains one table" in ws["A2"].value
 
 
 def test_themes_ranked_by_count_with_numeric_cells(i1, counts: pl.DataFrame) -> None:
     header, *rows = i1["table_I1"]
     names = [c.value for c in header]
-    assert names[:2] == ["Theme", "Rank"]
-    assert names[2:] == [f"{g}: {m}" for g in GROUPS for m in ("comments", "%", "% flag")]
+    assert names[:2] == ["Theme", "Rank (number)"]
+    assert names[2:] == [
+        f"{g}: {m}"
+        for g in GROUPS
+        for m in ("comments (number)", "percentage (%)", "percentage: flag")
+    ]
     overall = counts.filter(pl.col("route") == "all")
     themes = rows[: overall.height]
     expected = dict(overall.select("label", "comments").iter_rows())
@@ -63,10 +73,10 @@ def test_themes_ranked_by_count_with_numeric_cells(i1, counts: pl.DataFrame) -> 
         for c in range(2, len(names), 3):
             count, pct, flag = row[c : c + 3]
             assert isinstance(count.value, int | float) and count.number_format == "#,##0"
-            assert isinstance(pct.value, int | float) and pct.number_format == "0%"
-            assert 0 <= pct.value <= 1
+            assert isinstance(pct.value, int | float) and pct.number_format == "0"
+            assert 0 <= pct.value <= 100
             assert flag.value in (shorthand.LOW_RELIABILITY, shorthand.NOT_APPLICABLE)
-    boost = names.index("Polls: BAME Boost Poll: % flag")
+    boost = names.index("Polls: BAME Boost Poll: percentage: flag")
     assert {r[boost].value for r in themes} == {shorthand.LOW_RELIABILITY}  # 30 comments
 
 
@@ -82,16 +92,16 @@ def test_drugs_split_by_route(i1) -> None:
     header, *rows = i1["table_I1_drugs"]
     assert [c.value for c in header][:4] == [
         "Stance",
-        "All comments: comments",
-        "All comments: %",
-        "All comments: % flag",
+        "All comments: comments (number)",
+        "All comments: percentage (%)",
+        "All comments: percentage: flag",
     ]
     labels = [r[0].value for r in rows]
     assert labels[-1].startswith("Comments on drugs")
     assert {"More police action against drugs"} < set(labels)
     stances = rows[:-1]
     assert sum(r[1].value for r in stances) == rows[-1][1].value
-    assert sum(r[2].value for r in stances) == pytest.approx(1)
+    assert sum(r[2].value for r in stances) == pytest.approx(100)
 
 
 def test_quotes_are_route_and_text_only_and_neutralised(i1) -> None:
@@ -118,7 +128,12 @@ def test_tidy_csv_and_quotes_csv(release, counts: pl.DataFrame) -> None:
     assert dict(themes.select("category", "value").iter_rows()) == {
         t: float(n) for t, n in overall.select("theme_id", "comments").iter_rows()
     }
-    assert set(frame["category_kind"]) == {"theme", "status", "drugs_stance"}
+    assert set(frame["category_kind"]) == {"theme", "status"}
+    drugs = pl.read_csv(folder / "I1_drugs.csv", schema=CSV_COLUMNS)
+    assert set(drugs["category_kind"]) == {"drugs_stance"}
+    text = (folder / "I1.csv").read_text()
+    assert re.search(r",count,\d+,\d+,", text)  # counts and bases as integers
+    assert not re.search(r",count,\d+\.0,", text)
     assert set(frame["measure"]) == {"count", "percent", "rank"}
     assert set(frame.filter(pl.col("route") != "all")["group"]) == {
         "total",

@@ -10,7 +10,7 @@ from survey.questionnaire import Questionnaire
 
 
 def test_one_csv_per_table(release, questionnaire: Questionnaire) -> None:
-    assert [p.stem for p in release.csvs] == [*questionnaire.tables, "I1_quotes"]
+    assert [p.stem for p in release.csvs] == [*questionnaire.tables, "I1_drugs", "I1_quotes"]
     assert {p.parent.name for p in release.csvs} == {"csv"}
     assert all(p.parent.parent.name == "published" for p in release.csvs)
 
@@ -31,7 +31,10 @@ def test_columns_and_one_row_per_figure(release, questionnaire: Questionnaire) -
     assert total["weighted_base"].is_not_null().all()
     assert total["effective_base"].is_not_null().all()
     tl = frame.filter(pl.col("route") == "talk_london")
-    assert tl["weighted_base"].is_null().all()
+    assert tl["weighted_base"].is_null().all() and tl["effective_base"].is_null().all()
+    assert frame["unweighted_base"].dtype == pl.Int64
+    lines = path.read_text().splitlines()[1:]
+    assert not [x for x in lines if ",1033.0," in x] and [x for x in lines if ",1033," in x]
 
 
 def test_flags_match_values(release) -> None:

@@ -1,13 +1,19 @@
-"""The workbook follows the Analysis Function spreadsheet guidance."""
+"""The workbook follows the Analysis Function spreadsheet guidance: one table per sheet, units in
+every figure heading, numbers as numbers, readable row heights, a print layout."""
 
 from __future__ import annotations
 
 import re
 
+import openpyxl
 import pytest
 
 from publication import shorthand
-from publication.workbook import CONTENTS, COVER, NOTES
+from publication.accessibility import check_workbook
+from publication.estimates import figure_columns
+from publication.metadata import load_publication_info
+from publication.sheet_model import MAX_COLUMNS, heading, text_lines
+from publication.workbook import CONTENTS, COVER, FIGURES, NOTES
 from survey.questionnaire import Questionnaire
 
 SHORTHAND = {
@@ -24,10 +30,61 @@ def _table(ws):
     return ws[table.ref]
 
 
+def _sheet_names(q: Questionnaire) -> list[str]:
+    return [
+        name
+        for tid, t in q.tables.items()
+        for name in ((tid, f"{tid}_drugs", f"{tid}_quotes") if t.kind == "themes" else (tid,))
+    ]
+
+
 def test_sheets_in_order(workbook, release, questionnaire: Questionnaire) -> None:
-    assert workbook.sheetnames == [COVER, CONTENTS, NOTES, *questionnaire.tables]
+    assert workbook.sheetnames == [COVER, CONTENTS, NOTES, FIGURES, *_sheet_names(questionnaire)]
     assert release.sheets == workbook.sheetnames
     assert len(questionnaire.tables) == 116
+
+
+def test_accessibility_check_passes(release) -> None:
+    assert check_workbook(release.workbook) == []
+
+
+def test_accessibility_check_finds_what_the_checklist_forbids(tmp_path) -> None:
+    """A workbook breaking the rules: every rule the check names fails it."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    ws.append(["Wide table"])
+    ws.append(["Group", "Value", "Mixed"])
+    ws.append(["A", 12.5, "1,033"])
+    ws.append(["B", 140, 3])
+    ws.merge_cells("D1:E1")
+    from openpyxl.worksheet.table import Table
+
+    ws.add_table(Table(displayName="t", ref="A2:C4"))
+    path = tmp_path / "bad.xlsx"
+    wb.save(path)
+    problems = "\n".join(check_workbook(path))
+    for expected in (
+        "document property subject not set",
+        "not Cover and Contents",
+        "Data: merged cells",
+        "column 'Value' holds numbers but states no unit",
+        "Data!C3: text among the numbers of 'Mixed'",
+        "Data!C3: number stored as text",
+        "no line saying the sheet contains one table",
+        "heading row not repeated",
+        "not printed to the page width",
+    ):
+        assert expected in problems
+
+
+def test_document_properties(release) -> None:
+    info = load_publication_info()
+    props = openpyxl.load_workbook(release.workbook, read_only=True).properties
+    assert props.title.endswith("supplementary tables")
+    assert props.subject == info.subject
+    assert props.creator == "Mayor's Office for Policing and Crime (MOPAC)"
+    assert props.language == "en-GB"
 
 
 def test_titles_in_a1_and_no_merged_cells(workbook, questionnaire: Questionnaire) -> None:
@@ -35,13 +92,22 @@ def test_titles_in_a1_and_no_merged_cells(workbook, questionnaire: Questionnaire
     assert workbook[CONTENTS]["A1"].value == "Contents"
     assert workbook[NOTES]["A1"].value == "Notes"
     for tid, spec in questionnaire.tables.items():
-        assert workbook[tid]["A1"].value == f"{tid}: {spec.title}"
+        assert workbook[tid]["A1"].value.startswith(f"{tid}: {spec.title}")
     assert not [ws.title for ws in workbook.worksheets if ws.merged_cells.ranges]
 
 
-def test_cover_states_routes_weighting_rules_and_policy(workbook) -> None:
-    text = "\n".join(str(c.value) for c in workbook[COVER]["A"] if c.value)
+def test_cover_states_release_contact_routes_weighting_rules_and_policy(workbook) -> None:
+    info = load_publication_info()
+    cells = [c for c in workbook[COVER]["A"] if c.value]
+    text = "\n".join(str(c.value) for c in cells)
     for expected in (
+        "What this release is",
+        info.release_description,
+        "Publication date",
+        info.published,
+        "Next update",
+        "Contact",
+        info.contact_web,
         "Talk London: 1,033 respondents, unweighted",
         "Polls: 1,693 respondents (Representative Poll 1,161; BAME Boost Poll 532), weighted",
         "weighting efficiency 78.0%",
@@ -53,14 +119,16 @@ def test_cover_states_routes_weighting_rules_and_policy(workbook) -> None:
         "[u]",
     ):
         assert expected in text
+    headings = [c.value for c in cells if c.font.bold]
+    assert headings[1:5] == ["What this release is", "Publication date", "Next update", "Contact"]
 
 
-def test_contents_links_every_table(workbook, questionnaire: Questionnaire) -> None:
+def test_contents_links_every_sheet(workbook) -> None:
     rows = _table(workbook[CONTENTS])
-    assert [c.value for c in rows[0]] == ["Sheet name", "Table title", "Table kind"]
+    assert [c.value for c in rows[0]] == ["Sheet name", "Contents"]
     body = rows[1:]
-    assert [r[0].value for r in body] == list(questionnaire.tables)
-    assert [r[0].hyperlink.location for r in body] == [f"'{t}'!A1" for t in questionnaire.tables]
+    assert [r[0].value for r in body] == workbook.sheetnames[2:]
+    assert [r[0].hyperlink.location for r in body] == [f"'{n}'!A1" for n in workbook.sheetnames[2:]]
 
 
 def test_notes_are_numbered_and_every_cited_note_exists(workbook) -> None:
@@ -69,7 +137,7 @@ def test_notes_are_numbered_and_every_cited_note_exists(workbook) -> None:
     assert numbers == [f"[note {i}]" for i in range(1, len(rows) + 1)]
     cited = {
         m
-        for ws in workbook.worksheets[3:]
+        for ws in workbook.worksheets[4:]
         for row in ws.iter_rows(max_col=1, values_only=True)
         if row[0]
         for m in re.findall(r"\[note \d+\]", str(row[0]))
@@ -77,72 +145,94 @@ def test_notes_are_numbered_and_every_cited_note_exists(workbook) -> None:
     assert cited and cited <= set(numbers)
 
 
-@pytest.mark.parametrize(
-    ("tid", "figure_format"),
-    [
-        ("B1", "0%"),
-        ("C4", "0%"),
-        ("B3", "0%"),
-        ("B7", "0%"),
-        ("B8", "0"),
-        ("D2", "0%"),
-        ("A6", "0%"),
-    ],
-)
-def test_table_is_rectangular_numeric_and_flagged(workbook, tid: str, figure_format: str) -> None:
-    ws = workbook[tid]
-    rows = _table(ws)
+def test_every_table_is_narrow_and_states_units(workbook, questionnaire) -> None:
+    widths = {}
+    for name in _sheet_names(questionnaire):
+        header = [c.value for c in _table(workbook[name])[0]]
+        widths[name] = len(header)
+        for h in header:
+            assert h.endswith(("(%)", "(number)", ": flag")) or h in (
+                "Item", "Route", "Breakdown", "Group", "Category", "Theme", "Stance", "Quote",
+            ), (name, h)  # fmt: skip
+    assert max(widths.values()) <= MAX_COLUMNS
+    assert widths["B1"] == 3 + 2 * 7 + 3  # route, breakdown, group; 5 codes + 2 nets; 3 bases
+
+
+@pytest.mark.parametrize("tid", ["B1", "C4", "B3", "B7", "B8", "D2", "A6", "A1", "H1"])
+def test_table_is_rectangular_numeric_and_flagged(workbook, tid: str, questionnaire) -> None:
+    rows = _table(workbook[tid])
     header, body = [c.value for c in rows[0]], rows[1:]
-    label_col = header.index("Category")
-    explanation = " ".join(str(r[0]) for r in ws.iter_rows(max_col=1, values_only=True) if r[0])
+    explanation = " ".join(
+        str(r[0]) for r in workbook[tid].iter_rows(max_col=1, values_only=True) if r[0]
+    )
     for symbol in SHORTHAND:
         assert symbol in explanation
+    assert "contains one table" in explanation
     for row in body:
         assert all(c.value not in (None, "") for c in row), f"{tid}: blank cell in {row[0].row}"
-        label = row[label_col].value
-        for c in range(label_col + 1, len(header), 2):
-            value, flag = row[c], row[c + 1]
-            assert header[c + 1] == f"{header[c]} flag"
-            assert flag.value in SHORTHAND
-            if isinstance(value.value, str):
-                assert value.value in SHORTHAND
-            elif "base" in label:
-                assert value.number_format == "#,##0"
-            elif label == "Most common rank":
-                assert value.number_format == "0"
-            else:
-                assert value.number_format == figure_format
-                assert figure_format != "0%" or 0 <= value.value <= 1
+        for h, cell in zip(header, row, strict=True):
+            if h.endswith(": flag"):
+                assert cell.value in SHORTHAND
+            elif h.endswith("(%)"):
+                assert cell.value in SHORTHAND or (
+                    isinstance(cell.value, float) and 0 <= cell.value <= 100
+                )
+                assert isinstance(cell.value, str) or cell.number_format == "0"
+            elif h.endswith("(number)"):
+                assert cell.value in SHORTHAND or isinstance(cell.value, int | float)
+                assert isinstance(cell.value, str) or cell.number_format == "#,##0"
+    groups = len(figure_columns(questionnaire))
+    blocks = len(questionnaire.tables[tid].variables)
+    kind = questionnaire.tables[tid].kind
+    if tid in ("A6", "A1"):  # many categories, or items with different categories: long layout
+        assert "Category" in header and heading("Percentage", "%") in header
+    elif kind in ("multi", "rank_first", "rank_modal"):
+        assert len(body) == groups  # one row per group, the options as columns
+    else:
+        assert len(body) == groups * blocks
 
 
-def test_percentages_are_numbers(workbook) -> None:
-    rows = _table(workbook["B1"])
-    assert [c.value for c in rows[0]][:3] == [
-        "Category",
-        "Talk London: Total",
-        "Talk London: Total flag",
-    ]
-    cell = rows[1][1]
-    assert isinstance(cell.value, float)
-    assert cell.number_format == "0%"
-
-
-def test_grids_have_one_block_per_item_in_an_item_column(
-    workbook, questionnaire: Questionnaire
+def test_unweighted_base_is_an_integer_and_talk_london_weighted_bases_not_applicable(
+    workbook,
 ) -> None:
-    rows = _table(workbook["C4"])
-    assert rows[0][0].value == "Item"
+    rows = _table(workbook["B1"])
+    header = [c.value for c in rows[0]]
+    route = header.index("Route")
+    weighted = header.index("Weighted base (number)")
+    unweighted = header.index("Unweighted base (number)")
+    for row in rows[1:]:
+        assert isinstance(row[unweighted].value, int)
+        if row[route].value == "Talk London":
+            assert row[weighted].value == shorthand.NOT_APPLICABLE
+        else:
+            assert isinstance(row[weighted].value, float)
+
+
+def test_question_stated_once_above_the_table(workbook, questionnaire) -> None:
+    question = questionnaire.questions["C_PROBLEM"].text
+    ws = workbook["C4"]
+    cells = [c.value for row in ws.iter_rows() for c in row if c.value]
+    assert cells.count(f"Question: {question}") == 1
+    assert question not in [c for c in cells if c != f"Question: {question}"]
+    rows = _table(ws)
     items = list(dict.fromkeys(r[0].value for r in rows[1:]))
     expected = [questionnaire.variables[v].item_label for v in questionnaire.tables["C4"].variables]
     assert items == expected
-    first_block = [r[1].value for r in rows[1:] if r[0].value == expected[0]]
-    assert first_block[-3:] == ["Unweighted base", "Weighted base", "Effective base"]
-    assert "Net: major problem" in first_block  # the marts' label of a net
+    a1 = [c.value for row in workbook["A1"].iter_rows() for c in row if c.value]
+    assert "Question 1: " + questionnaire.questions["GENDER"].text in a1
+    assert {r[0].value for r in _table(workbook["A1"])[1:]} == {"Question 1", "Question 2"}
 
 
-def test_talk_london_weighted_bases_are_not_applicable(workbook) -> None:
-    rows = _table(workbook["B1"])
-    header = [c.value for c in rows[0]]
-    weighted = next(r for r in rows if r[0].value == "Weighted base")
-    assert weighted[header.index("Talk London: Total")].value == shorthand.NOT_APPLICABLE
-    assert isinstance(weighted[header.index("Polls: Total")].value, float)
+def test_rows_fit_their_wrapped_text_and_print_to_page_width(workbook) -> None:
+    ws = workbook[COVER]
+    for cell in ws["A"][1:]:
+        if cell.value and text_lines(cell.value, ws.column_dimensions["A"].width) > 1:
+            assert ws.row_dimensions[cell.row].height >= 2 * 15
+    for name in ("B1", "C4", "I1_quotes"):
+        ws = workbook[name]
+        first = _table(ws)[0][0].row
+        assert ws.print_title_rows == f"${first}:${first}"
+        assert ws.page_setup.fitToHeight == 0
+        assert ws.sheet_properties.pageSetUpPr.fitToPage
+        if name != "I1_quotes":  # figure headings wrap over two lines at least
+            assert ws.row_dimensions[first].height >= 30

@@ -1,0 +1,99 @@
+"""Alternative text of the charts: a title and a description of what each chart shows, with its
+figures, made from the same panels the chart draws (`charts.chart_panels`). The same text goes
+into each SVG (`<title>`, `<desc>`), into `figures/alt_text.csv` beside the PNGs, and onto the
+workbook's Figures sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from publication.chart_specs import ChartSpec
+from publication.estimates import Estimates
+from survey.questionnaire import Questionnaire
+
+ALT_TEXT_CSV = "alt_text.csv"
+SVG_OPEN = "<svg "
+
+
+@dataclass(frozen=True)
+class FigureText:
+    id: str
+    title: str
+    description: str
+
+
+def _pct(value: float | None) -> str:
+    return "not available" if value is None else f"{value:.0f}%"
+
+
+def describe(spec: ChartSpec, q: Questionnaire, est: Estimates) -> FigureText:
+    from publication.charts import bases_label, chart_panels  # charts imports this module
+
+    panels = chart_panels(spec, q, est)
+    parts = []
+    for panel in panels:
+        if panel.stacked:
+            bars = "; ".join(
+                f"{b.label}: " + ", ".join(f"{label} {_pct(v)}" for label, v in b.segments)
+                for b in panel.bars
+            )
+            parts.append(
+                "Stacked horizontal bars, one per item and route, split into the answer "
+                f"categories (percentages of the base). {bars}."
+            )
+        else:
+            if len(panel.bars[0].segments) == 1:
+                items = dict.fromkeys(b.label for b in panel.bars)
+                text = "; ".join(
+                    f"{item}: "
+                    + ", ".join(
+                        f"{b.segments[0][0]} {_pct(b.segments[0][1])}"
+                        for b in panel.bars
+                        if b.label == item
+                    )
+                    for item in items
+                )
+            else:
+                text = "; ".join(
+                    f"{b.label}: " + ", ".join(f"{label} {_pct(v)}" for label, v in b.segments)
+                    for b in panel.bars
+                )
+            head = f"{panel.title}: " if panel.title else ""
+            parts.append(
+                f"{head}Horizontal bars, Talk London beside the Polls (percentages). {text}."
+            )
+    weighting = (
+        "Unweighted shares of respondents"
+        if spec.stat == "composition"
+        else "Talk London unweighted; Polls weighted"
+    )
+    description = " ".join(parts) + f" Bases: {bases_label(spec, q, est)}. {weighting}."
+    return FigureText(spec.id, f"Figure {spec.id}: {spec.title}", description)
+
+
+def add_to_svg(path: Path, text: FigureText) -> None:
+    """Put `<title>` and `<desc>` first inside the SVG's root element, referenced by it."""
+    svg = path.read_text(encoding="utf-8")
+    start = svg.index(SVG_OPEN)
+    end = svg.index(">", start)
+    opening = svg[start:end]
+    labelled = f'{opening} role="img" aria-labelledby="chart-title chart-desc"'
+    inner = (
+        f'\n <title id="chart-title">{escape(text.title)}</title>'
+        f'\n <desc id="chart-desc">{escape(text.description)}</desc>'
+    )
+    path.write_text(svg[:start] + labelled + ">" + inner + svg[end + 1 :], encoding="utf-8")
+
+
+def write_alt_text_csv(folder: Path, texts: list[FigureText]) -> Path:
+    path = folder / ALT_TEXT_CSV
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["figure", "png", "svg", "title", "description"])
+        for t in texts:
+            writer.writerow([t.id, f"{t.id}.png", f"{t.id}.svg", t.title, t.description])
+    return path
