@@ -188,12 +188,16 @@ def _without_case_count(path: Path) -> Iterator[Path]:
         yield copy
 
 
+DICTIONARY_BYTES = 16 * 1024 * 1024  # a dictionary longer than this is not measured
+
+
 def uncompressed_cases(path: Path) -> tuple[int, int] | None:
     """For an uncompressed .sav (compression 0 in its header): the whole cases its data holds
     and the bytes left over after them (a file cut inside a case leaves some). None for a
     compressed file or a dictionary this walk does not understand."""
+    size = path.stat().st_size
     with open(path, "rb") as fh:
-        data = fh.read()
+        data = fh.read(DICTIONARY_BYTES)  # the dictionary, not the cases
     if len(data) < HEADER_BYTES or data[:4] != b"$FL2":
         return None
     order = _byte_order(path)
@@ -228,8 +232,7 @@ def uncompressed_cases(path: Path) -> tuple[int, int] | None:
             at += 8
             if not width:
                 return None
-            size = width * 8
-            return (len(data) - at) // size, (len(data) - at) % size
+            return (size - at) // (width * 8), (size - at) % (width * 8)
         else:
             return None
     return None
