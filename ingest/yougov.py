@@ -207,6 +207,14 @@ def uncompressed_cases(path: Path) -> tuple[int, int] | None:
 
     if int32(72) != 0:  # bytecode or zlib compressed
         return None
+    try:
+        return _walk_dictionary(data, size, int32)
+    except (IndexError, struct.error):  # a dictionary longer than what was read, or damaged
+        return None
+
+
+def _walk_dictionary(data: bytes, size: int, int32) -> tuple[int, int] | None:  # noqa: ANN001
+    """Walk the dictionary records to the data: (whole cases, bytes left over) in the data."""
     at, width = HEADER_BYTES, 0  # width: 8-byte segments per case, from the variable records
     while at + 4 <= len(data):
         kind = int32(at)
