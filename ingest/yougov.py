@@ -86,6 +86,14 @@ def _read_checked(path: Path, spec: ExportSpec, log: ViolationCollector) -> pl.D
             " complete cases;"
             " the file was cut short or its header is wrong: export it again",
         )
+    counted = uncompressed_cases(path)
+    if counted is not None and (counted[1] or counted[0] != frame.height):
+        raise log.fail(
+            Rule.CASE_COUNT,
+            f"the file's data holds {counted[0]} whole cases and {counted[1]} bytes more, but"
+            f" {frame.height} cases were read: the file was cut short or is damaged; export it"
+            " again",
+        )
     if frame.height == 0:
         raise log.fail(Rule.NO_ROWS, "has variables but no cases")
     _check_name_encoding(frame.columns, spec, meta.file_encoding, log)
@@ -178,6 +186,64 @@ def _without_case_count(path: Path) -> Iterator[Path]:
             dst.write(head)
             shutil.copyfileobj(src, dst, 16 * 1024 * 1024)
         yield copy
+
+
+DICTIONARY_BYTES = 16 * 1024 * 1024  # a dictionary longer than this is not measured
+
+
+def uncompressed_cases(path: Path) -> tuple[int, int] | None:
+    """For an uncompressed .sav (compression 0 in its header): the whole cases its data holds
+    and the bytes left over after them (a file cut inside a case leaves some). None for a
+    compressed file or a dictionary this walk does not understand."""
+    size = path.stat().st_size
+    with open(path, "rb") as fh:
+        data = fh.read(DICTIONARY_BYTES)  # the dictionary, not the cases
+    if len(data) < HEADER_BYTES or data[:4] != b"$FL2":
+        return None
+    order = _byte_order(path)
+
+    def int32(at: int) -> int:
+        return struct.unpack(f"{order}i", data[at : at + 4])[0]
+
+    if int32(72) != 0:  # bytecode or zlib compressed
+        return None
+    try:
+        return _walk_dictionary(data, size, int32)
+    except (IndexError, struct.error):  # a dictionary longer than what was read, or damaged
+        return None
+
+
+def _walk_dictionary(data: bytes, size: int, int32) -> tuple[int, int] | None:  # noqa: ANN001
+    """Walk the dictionary records to the data: (whole cases, bytes left over) in the data."""
+    at, width = HEADER_BYTES, 0  # width: 8-byte segments per case, from the variable records
+    while at + 4 <= len(data):
+        kind = int32(at)
+        if kind == 2:
+            width += 1
+            has_label, missing = int32(at + 8), abs(int32(at + 12))
+            at += 32
+            if has_label:
+                at += 4 + (int32(at) + 3) // 4 * 4
+            at += 8 * missing
+        elif kind == 3:
+            count, at = int32(at + 4), at + 8
+            for _ in range(count):
+                at += 8 + (data[at + 8] + 1 + 7) // 8 * 8
+            if int32(at) != 4:
+                return None
+            at += 8 + 4 * int32(at + 4)
+        elif kind == 6:
+            at += 8 + 80 * int32(at + 4)
+        elif kind == 7:
+            at += 16 + int32(at + 8) * int32(at + 12)
+        elif kind == 999:
+            at += 8
+            if not width:
+                return None
+            return (size - at) // (width * 8), (size - at) % (width * 8)
+        else:
+            return None
+    return None
 
 
 def _declared_encoding(path: Path) -> str:

@@ -382,3 +382,14 @@ def test_a_nul_byte_beyond_the_first_bytes_is_a_control_character(exports, tmp_p
     path.write_bytes(data[:at] + b"\x00" + data[at:])
     error = violation(read_talk_london, path)
     assert (error.rule, error.column, error.row) == (Rule.CONTROL_CHARACTER, "Member UID", 251)
+
+
+def test_an_spss_file_cut_inside_a_case_is_rejected_whatever_its_header_says(
+    exports, tmp_path: Path
+) -> None:
+    path = exports.write_sav(exports.yougov_table(n=6), tmp_path / SAV, REP)
+    path.write_bytes(path.read_bytes()[:-100])
+    _set_cases(path, -1)  # "not stated": the header cannot tell
+    error = violation(read_yougov, path, REP)
+    assert error.rule == Rule.CASE_COUNT
+    assert "holds 5 whole cases and" in str(error) and "cut short" in str(error)
