@@ -140,11 +140,13 @@ def cover_sections(
         (
             "Significance testing",
             [
-                "Two-sided pooled two-proportion z-test at the "
-                f"{round(float(a['confidence_level']) * 100)}% level (|z| of at least "
-                f"{float(a['z_critical']):.2f}); Polls use effective (Kish) bases, Talk London "
-                "unweighted bases. Each group is compared with one comparison group of its "
-                "breakdown (listed on the Notes sheet).",
+                "Each group is compared with one comparison group of its breakdown (listed on "
+                "the Notes sheet) at the "
+                f"{round(float(a['confidence_level']) * 100)}% level: for the weighted Polls by "
+                "the design-based Rao-Scott test (second-order corrected F, as R survey's "
+                "svychisq), for unweighted Talk London by Pearson's chi-square test without "
+                "continuity correction. Every percentage has a 95% confidence interval in the "
+                "CSVs and the BI file (logit for the Polls, Wilson for Talk London).",
             ],
         ),
         ("Multiple comparisons", [str(a["multiple_comparisons"])]),

@@ -30,6 +30,8 @@ ESTIMATE_COLUMNS = (
     "significant",
 )
 KEY = ("variable_id", "route", "breakdown", "group_id", "category_kind", "category")
+# Percentages differing by less than this between releases are the same figure (float error).
+REVISION_TOLERANCE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,21 @@ class Estimates:
             .alias("modal_rank"),
         )
         return Estimates(apply_suppression(self.frame.drop("suppressed"), cells), modal)
+
+    def with_revisions(self, previous: pl.DataFrame) -> Estimates:
+        """These estimates with `revised` true where the percentage differs from `previous`
+        (KEY and pct of the release revised against) or was not published there."""
+        before = previous.select(*KEY, pl.col("pct").alias("_before"))
+        frame = self.frame.join(before, on=list(KEY), how="left").with_columns(
+            (
+                pl.col("pct").is_not_null()
+                & ((pl.col("pct") - pl.col("_before")).abs() > REVISION_TOLERANCE)
+                | (pl.col("pct").is_not_null() & pl.col("_before").is_null())
+            )
+            .fill_null(False)
+            .alias("revised")
+        )
+        return Estimates(frame.drop("_before"), self.modal_ranks)
 
     def get(self, variable_id: str, column: FigureColumn, kind: str, category: str) -> dict | None:
         return self._rows.get(

@@ -33,7 +33,8 @@ COLUMN_DOCS = {
     "compared_with": "Group this row is tested against ('rest': all other respondents).",
     "compared_pct": "Percentage of the comparison group.",
     "diff_pts": "Difference from the comparison group in percentage points.",
-    "z": "Two-proportion z statistic of the difference.",
+    "z": "Signed square root of the test statistic (Rao-Scott F for the polls, Pearson "
+    "chi-square for Talk London): its sign is the direction of the difference.",
     "significant": "Difference significant at the 95% level (null when not tested).",
     "modal_rank": "The rank given most often.",
     "scope": "combined, or one poll.",

@@ -163,10 +163,10 @@ def build_notes(q: Questionnaire, est: Estimates) -> Notes:
         ),
         Note(
             "significance",
-            "Significance: each group is compared with one comparison group of its breakdown by a "
-            f"two-sided pooled two-proportion z-test at the {confidence}% level (|z| of at least "
-            f"{float(a['z_critical']):.2f}), using effective bases for the weighted Polls and "
-            "unweighted bases for Talk London. In the flag column next to each figure, "
+            "Significance: each group is compared with one comparison group of its breakdown at "
+            f"the {confidence}% level, by the design-based Rao-Scott test (second-order "
+            "corrected F) for the weighted Polls and by Pearson's chi-square test (no continuity "
+            "correction) for Talk London. In the flag column next to each figure, "
             f"{shorthand.SIGNIFICANT} marks a significant difference and "
             f"{shorthand.NOT_SIGNIFICANT} a tested difference that is not significant.",
         ),

@@ -16,6 +16,7 @@ text itself): the staging folder is removed and the previous publication stays a
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tempfile
@@ -41,6 +42,8 @@ from publication.model_docs import dbt_docs
 from publication.notes import build_notes
 from publication.ods_edition import write_ods_in_background
 from publication.release_folder import PUBLISHED, staged_release
+from publication.release_marks import ReleaseInfo, mark_sheets, with_provisional_note
+from publication.release_marks import cover_sections as release_cover
 from publication.release_status import DataAsOf, data_as_of
 from publication.tables import build_tables, item_of
 from publication.themes import CommentFigures
@@ -157,6 +160,12 @@ def _same_data(data: DataAsOf, previous: dict) -> bool:
     )
 
 
+def _published_estimates(release: Path) -> pl.DataFrame:
+    """The percentages a release published (its BI file), by KEY."""
+    with duckdb.connect(str(release / MARTS_FILE), read_only=True) as con:
+        return con.sql(f"select {', '.join(KEY)}, pct from marts.fct_estimates").pl()
+
+
 def publish_release(
     warehouse: Path,
     build_dir: Path,
@@ -189,18 +198,24 @@ def publish_release(
         bases = disclosure.cell_bases(est.frame)
         withheld = disclosure.suppressed_cells(bases, state, threshold, data.status)
         est = est.with_suppressed(withheld)
+        marks = ReleaseInfo(staging.number, datetime.now(UTC).date().isoformat(), data, previous)
+        if marks.revising:
+            est = est.with_revisions(_published_estimates(staging.previous))
         summary = con.sql("select * from weights.weighting_summary").pl()
         tables = build_tables(q, est, CommentFigures.load(con))
         out = staging.path
-        info = load_publication_info()
+        info = dataclasses.replace(load_publication_info(), published=marks.published)
         texts = figure_texts(q, est)
-        workbook_sheets = build_sheets(
-            q,
-            tables,
-            build_notes(q, est),
-            title(q),
-            cover_sections(q, summary, len(tables), info),
-            texts,
+        workbook_sheets = mark_sheets(
+            build_sheets(
+                q,
+                tables,
+                with_provisional_note(build_notes(q, est), marks),
+                title(q),
+                [*release_cover(marks), *cover_sections(q, summary, len(tables), info)],
+                texts,
+            ),
+            marks,
         )
         author = q.survey["owner"]
         stamp = {"release": staging.number, "status": data.status}

@@ -13,6 +13,8 @@ LOW_RELIABILITY = "[u]"
 NOT_AVAILABLE = "[x]"
 NOT_APPLICABLE = "[z]"
 CONFIDENTIAL = "[c]"
+PROVISIONAL = "[p]"
+REVISED = "[r]"
 
 
 def meanings(small_base_threshold: int) -> dict[str, str]:
@@ -33,6 +35,8 @@ def meanings(small_base_threshold: int) -> dict[str, str]:
             "confidential: withheld in this provisional release because its base moved by only a "
             "few respondents since the figure was last published"
         ),
+        PROVISIONAL: "provisional: fieldwork is still open, the figures will be revised",
+        REVISED: "revised: the figure differs from the last provisional release",
     }
 
 
@@ -43,8 +47,15 @@ def flag(
     significant: bool | None,
     tested: bool = True,
     suppressed: bool = False,
+    revised: bool = False,
 ) -> str:
-    """The flag of one figure (tested: whether figures of its measure are ever tested)."""
+    """The flag of one figure (tested: whether figures of its measure are ever tested), with
+    `[r]` after it when the figure was revised."""
+    symbol = _symbol(available, small_base, significant, tested, suppressed)
+    return f"{symbol} {REVISED}" if revised else symbol
+
+
+def _symbol(available, small_base, significant, tested, suppressed) -> str:
     if suppressed:
         return CONFIDENTIAL
     if not available:

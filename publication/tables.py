@@ -151,6 +151,7 @@ def _cell(row: RowSpec, column: FigureColumn, est: Estimates) -> Cell:
         flag=shorthand.flag(
             available=value is not None,
             suppressed=bool(found.get("suppressed")),
+            revised=bool(found.get("revised")),
             small_base=found["small_base"],
             significant=found["significant"],
             tested=row.measure == PERCENT,

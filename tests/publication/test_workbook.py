@@ -4,6 +4,7 @@ every figure heading, numbers as numbers, readable row heights, a print layout."
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import openpyxl
 import pytest
@@ -104,7 +105,7 @@ def test_cover_states_release_contact_routes_weighting_rules_and_policy(workbook
         "What this release is",
         info.release_description,
         "Publication date",
-        info.published,
+        date.today().isoformat(),  # the day the release is published
         "Next update",
         "Contact",
         info.contact_web,
@@ -112,7 +113,8 @@ def test_cover_states_release_contact_routes_weighting_rules_and_policy(workbook
         "Polls: 1,693 respondents (Representative Poll 1,161; BAME Boost Poll 532), weighted",
         "weighting efficiency 78.0%",
         "Report footnote 4",
-        "two-proportion z-test",
+        "Rao-Scott",
+        "Release 1, final",
         "Multiple comparisons",
         "None applied",
         "below 50",
@@ -120,7 +122,14 @@ def test_cover_states_release_contact_routes_weighting_rules_and_policy(workbook
     ):
         assert expected in text
     headings = [c.value for c in cells if c.font.bold]
-    assert headings[1:5] == ["What this release is", "Publication date", "Next update", "Contact"]
+    assert headings[1:7] == [
+        "Release",
+        "Changes since the previous release",
+        "What this release is",
+        "Publication date",
+        "Next update",
+        "Contact",
+    ]
 
 
 def test_contents_links_every_sheet(workbook) -> None:
