@@ -221,3 +221,25 @@ def test_a_damaged_delivery_is_refused_and_the_release_stays(series) -> None:
 def test_earlier_releases_never_change(series) -> None:
     assert series["first_release_after"] == series["first_release_files"]
     assert series["releases_after_damaged"] == series["releases_before_damaged"]
+
+
+def _sheet_texts(path: Path, names: tuple[str, ...]) -> dict[str, list[str]]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, read_only=True)
+    return {
+        name: [str(c) for row in book[name].iter_rows(values_only=True) for c in row if c]
+        for name in names
+    }
+
+
+def test_the_workbook_says_provisional_then_revised(series) -> None:
+    build = series["build"]
+    first = _sheet_texts(build / "releases" / "1" / "supplementary_tables.xlsx", ("Cover", "B1"))
+    assert any(t.startswith("Release 1, provisional [p]") for t in first["Cover"])
+    assert first["B1"][0].endswith("(provisional)")  # the title in A1
+    assert any(t.endswith("(%) [p]") for t in first["B1"])
+    final = _sheet_texts(build / "releases" / "2" / "supplementary_tables.xlsx", ("Cover", "B1"))
+    assert any(t.startswith("Release 2, final") for t in final["Cover"])
+    assert any("[r]" in t for t in final["B1"])  # Talk London's figures moved
+    assert not any("[p]" in t for t in final["B1"])
