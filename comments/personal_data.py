@@ -42,7 +42,8 @@ NOT_NAMES = {
 }
 # Digits that are part of a longer number or a decimal (45.08823804829) are no phone or NHS number.
 NOT_IN_NUMBER_BEFORE = r"(?<![\w+.])"
-NOT_IN_NUMBER_AFTER = r"(?!\d|[.,]\d)"
+# ... nor are digits glued to letters: a hash or an identifier (0860756813b0c8...).
+NOT_IN_NUMBER_AFTER = r"(?!\d|[.,]\d|[A-Za-z_])"
 STREET_TYPES = (
     "Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Grove|Close|Crescent|Drive|Dr|Way|Place|Pl|Gardens"
     "|Terrace|Court|Square|Hill|Mews|Row|Walk|Rise|Parade|Green|Vale|Gate|Yard|Wharf|Park"

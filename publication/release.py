@@ -162,7 +162,7 @@ def _same_data(data: DataAsOf, previous: dict) -> bool:
 
 def _published_estimates(release: Path) -> pl.DataFrame:
     """The percentages a release published (its BI file), by KEY."""
-    with duckdb.connect(str(release / MARTS_FILE), read_only=True) as con:
+    with retry_on_lock(lambda: duckdb.connect(str(release / MARTS_FILE), read_only=True)) as con:
         return con.sql(f"select {', '.join(KEY)}, pct from marts.fct_estimates").pl()
 
 

@@ -26,6 +26,12 @@ def test_scan_texts_counts_and_locates_without_the_match() -> None:
     assert scan_texts(["[email] and [phone] were redacted."]).passed
 
 
+def test_digits_glued_to_letters_are_no_phone_number() -> None:
+    """A hash in the gates' Data Docs (a frame fingerprint) once stopped a release."""
+    assert scan_texts(['"pandas_data_fingerprint": "0860756813b0c817e37ef8ad2e3b7b"']).passed
+    assert not scan_texts(["ring 07700 900123 after six"]).passed
+
+
 def _published(folder: Path, leak: str | None) -> Path:
     folder.mkdir()
     workbook = openpyxl.Workbook()
