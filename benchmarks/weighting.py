@@ -66,11 +66,11 @@ def compare(margins: list[Margin], repeats: int, balance_python: Path | None) ->
     reference = ours / ours.mean()
     s = load_weighting_scheme().settings
     _, production = _timed(
-        lambda: rake(margins, tolerance=s["tolerance"], cap=tuple(s["cap"])), repeats
+        lambda: rake(margins, tolerance=s["convergence"], cap=tuple(s["cap"])), repeats
     )
     timings = [
         Timing("ours (survey.weighting.rake)", seconds, 0.0),
-        Timing("ours, production settings (tol 1e-4, capped)", production, None),
+        Timing("ours, production settings (to 1e-10, capped)", production, None),
     ]
     weights, seconds = _timed(lambda: _weightipy(margins), repeats)
     timings.append(_checked("weightipy", seconds, weights, reference))
