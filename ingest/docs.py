@@ -22,14 +22,17 @@ END = "<!-- END GENERATED {name} -->"
 
 def render_sources() -> str:
     rows = [
-        "| Source | File name pattern | Formats | Sheet | Encoding | Delimiter | Values |",
-        "|---|---|---|---|---|---|---|",
+        "| Source | File name pattern | Formats | Sheet | Encoding | Delimiter | Values "
+        "| Fieldwork (first and last day) |",
+        "|---|---|---|---|---|---|---|---|",
     ]
+    q = load_questionnaire()
     for spec in map(export_spec, SOURCES):
+        start, end = q.fieldwork(spec.source_id)
         rows.append(
             f"| `{spec.source_id}` ({spec.label}) | `{_cell(spec.file_pattern.pattern)}`"
             f" | {', '.join(spec.formats)} | {_code(spec.sheet)} | {spec.encoding}"
-            f" | {_code(spec.delimiter)} | {spec.values} |"
+            f" | {_code(spec.delimiter)} | {spec.values} | {start} to {end} |"
         )
     return "\n".join(rows)
 
