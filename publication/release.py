@@ -42,7 +42,7 @@ from publication.model_docs import dbt_docs
 from publication.notes import build_notes
 from publication.ods_edition import write_ods_in_background
 from publication.release_folder import PUBLISHED, staged_release
-from publication.release_marks import ReleaseInfo, mark_sheets, with_provisional_note
+from publication.release_marks import ReleaseInfo, mark_sheets, with_release_note
 from publication.release_marks import cover_sections as release_cover
 from publication.release_status import DataAsOf, data_as_of
 from publication.tables import build_tables, item_of
@@ -210,7 +210,7 @@ def publish_release(
             build_sheets(
                 q,
                 tables,
-                with_provisional_note(build_notes(q, est), marks),
+                with_release_note(build_notes(q, est), marks),
                 title(q),
                 [*release_cover(marks), *cover_sections(q, summary, len(tables), info)],
                 texts,

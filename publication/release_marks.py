@@ -19,7 +19,7 @@ from publication.notes import Note, Notes
 from publication.release_status import FINAL, PROVISIONAL, DataAsOf
 from publication.sheet_model import FLAG, Sheet
 
-PROVISIONAL_NOTE = "provisional"
+RELEASE_NOTE = "release"
 
 
 @dataclass(frozen=True)
@@ -85,15 +85,23 @@ def cover_sections(info: ReleaseInfo) -> list[tuple[str, list[str]]]:
     ]
 
 
-def with_provisional_note(notes: Notes, info: ReleaseInfo) -> Notes:
-    if info.status != PROVISIONAL:
-        return notes
-    text = (
-        f"Provisional figures [p]: release {info.number} is published while fieldwork is still "
-        "open (" + "; ".join(info.data.why_provisional()) + "). The figures will change as "
-        "further responses arrive; the final release follows the close of fieldwork."
-    )
-    return Notes([*notes.notes, Note(PROVISIONAL_NOTE, text)])
+def with_release_note(notes: Notes, info: ReleaseInfo) -> Notes:
+    """The notes with one on this release: its number and status, and for a provisional
+    release why its figures are provisional."""
+    text = f"Release {info.number} ({info.status}), published {info.published}."
+    if info.status == PROVISIONAL:
+        text += (
+            " Provisional figures [p]: the release is published while fieldwork is still open ("
+            + "; ".join(info.data.why_provisional())
+            + "). The figures will change as further responses arrive; the final release "
+            "follows the close of fieldwork."
+        )
+    elif info.revising:
+        text += (
+            f" Figures marked {shorthand.REVISED} differ from the last provisional release "
+            f"(release {info.previous.get('release')})."
+        )
+    return Notes([*notes.notes, Note(RELEASE_NOTE, text)])  # last: no citation renumbered
 
 
 def mark_sheets(sheets: list[Sheet], info: ReleaseInfo) -> list[Sheet]:
