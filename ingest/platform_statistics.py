@@ -115,3 +115,17 @@ def _text(data: bytes, log: ViolationCollector) -> str:
         raise log.fail(
             Rule.ENCODING, "a byte is not valid UTF-8; save the file as UTF-8", data_row=line - 1
         ) from None
+
+
+def write_platform_statistics(frame: pl.DataFrame, warehouse: Path) -> None:
+    """Replace `raw.platform_statistics` with `frame` (empty when not delivered)."""
+    from .warehouse import connect_warehouse
+
+    with connect_warehouse(warehouse) as con:
+        con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+        con.register("platform_statistics_frame", frame.to_arrow())
+        con.execute(
+            "CREATE OR REPLACE TABLE raw.platform_statistics AS"
+            " SELECT * FROM platform_statistics_frame"
+        )
+        con.unregister("platform_statistics_frame")
