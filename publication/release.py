@@ -310,7 +310,7 @@ def publish_release(
 
 def platform_statistics(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     """`raw.platform_statistics` (metric, value, export_date); None when the table is absent."""
-    exists = con.sql(
+    exists = con.execute(
         "select 1 from information_schema.tables"
         " where table_schema = 'raw' and table_name = 'platform_statistics'"
     ).fetchone()
