@@ -313,7 +313,7 @@ def platform_statistics(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
     exists = con.execute(
         "select 1 from information_schema.tables"
         " where table_schema = 'raw' and table_name = 'platform_statistics'"
-    ).fetchone()
+    ).fetchall()
     if not exists:
         return None
     return con.sql("select metric, value, export_date from raw.platform_statistics").pl()

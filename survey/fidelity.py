@@ -79,13 +79,13 @@ def _platform_statistic(con, fig: ReportFigure) -> float | None:
     exists = con.execute(
         "select 1 from information_schema.tables"
         " where table_schema = 'raw' and table_name = 'platform_statistics'"
-    ).fetchone()
+    ).fetchall()
     if not exists:
         return None
-    row = con.execute(
+    rows = con.execute(
         "select value from raw.platform_statistics where metric = ?", [fig.variable]
-    ).fetchone()
-    return None if row is None else float(row[0])
+    ).fetchall()
+    return float(rows[0][0]) if rows else None
 
 
 def _respondent_filter(fig: ReportFigure) -> tuple[str, list]:
