@@ -81,10 +81,39 @@ def release_sections(q: Questionnaire, info: PublicationInfo) -> list[tuple[str,
     ]
 
 
-def cover_sections(
-    q: Questionnaire, weighting_summary: pl.DataFrame, table_count: int, info: PublicationInfo
+def platform_statistics_sections(
+    q: Questionnaire, statistics: pl.DataFrame | None
 ) -> list[tuple[str, list[str]]]:
-    """(heading, paragraphs) in the order the cover shows them."""
+    """The platform statistics (`raw.platform_statistics`: metric, value, export_date) as one
+    paragraph; nothing when they were not delivered."""
+    if statistics is None or statistics.height == 0:
+        return []
+    spec = q.platform_statistics
+    route = q.routes[q.exports[spec["source"]]["route"]]["label"]
+    values = dict(zip(statistics["metric"], statistics["value"], strict=True))
+    figures = [f"{values[m]:,} {label}" for m, label in spec["metrics"].items() if m in values]
+    listed = ", ".join(figures[:-1]) + (" and " if len(figures) > 1 else "") + figures[-1]
+    exported = statistics["export_date"][0].isoformat()
+    return [
+        (
+            "Platform statistics",
+            [
+                f"{route} campaign: {listed}, in addition to the survey responses (platform "
+                f"statistics exported on {exported}).",
+            ],
+        )
+    ]
+
+
+def cover_sections(
+    q: Questionnaire,
+    weighting_summary: pl.DataFrame,
+    table_count: int,
+    info: PublicationInfo,
+    platform_statistics: pl.DataFrame | None = None,
+) -> list[tuple[str, list[str]]]:
+    """(heading, paragraphs) in the order the cover shows them; `platform_statistics` as read
+    from `raw.platform_statistics` (None or empty when not delivered)."""
     a = q.analysis
     threshold = int(a["small_base_threshold"])
     survey = q.survey
@@ -116,6 +145,7 @@ def cover_sections(
             ],
         ),
         ("Routes", _routes(q)),
+        *platform_statistics_sections(q, platform_statistics),
         (
             "Methodology",
             [

@@ -212,7 +212,10 @@ def publish_release(
                 tables,
                 with_release_note(build_notes(q, est), marks),
                 title(q),
-                [*release_cover(marks), *cover_sections(q, summary, len(tables), info)],
+                [
+                    *release_cover(marks),
+                    *cover_sections(q, summary, len(tables), info, platform_statistics(con)),
+                ],
                 texts,
             ),
             marks,
@@ -303,3 +306,14 @@ def publish_release(
     return Outcome(
         PUBLISHED_STATE, data, release=release, current=number, stale_removed=tuple(stale)
     )
+
+
+def platform_statistics(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """`raw.platform_statistics` (metric, value, export_date); None when the table is absent."""
+    exists = con.execute(
+        "select 1 from information_schema.tables"
+        " where table_schema = 'raw' and table_name = 'platform_statistics'"
+    ).fetchall()
+    if not exists:
+        return None
+    return con.sql("select metric, value, export_date from raw.platform_statistics").pl()

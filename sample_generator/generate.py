@@ -13,6 +13,7 @@ ids and every figure stay exactly as they were; none of them reaches a raw table
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -32,7 +33,7 @@ from sample_generator.writers import (
     write_talk_london_xlsx,
     write_yougov_sav,
 )
-from survey.figures import load_report_figures
+from survey.figures import load_report_figures, platform_statistics_in_report
 from survey.poll_weights import derive_poll_weights
 from survey.questionnaire import Questionnaire, load_questionnaire
 
@@ -318,7 +319,23 @@ def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
             created=datetime.fromisoformat(delivered),
         )
         written.append(path)
+    written.append(write_platform_statistics(q, landing_dir))
     return written
+
+
+def write_platform_statistics(q: Questionnaire, landing_dir: Path) -> Path:
+    """The platform-statistics export with the report's figures (footnote 2), dated on the last
+    day of its source's fieldwork; the name from the declared pattern."""
+    spec = q.platform_statistics
+    _, last_day = q.fieldwork(spec["source"])
+    prefix = spec["file_pattern"].removeprefix("^").split("(?P<date>")[0]
+    path = Path(landing_dir) / f"{prefix}{last_day:%Y%m%d}.csv"
+    report = platform_statistics_in_report()
+    lines = ["metric,value", *(f"{metric},{report[metric]}" for metric in spec["metrics"])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
+    if not re.match(spec["file_pattern"], path.name, re.ASCII):
+        raise ValueError(f"{path.name} does not match platform_statistics.file_pattern")
+    return path
 
 
 def _talk_london_demo_rows(q: Questionnaire, header: list, rows: list) -> list[list]:

@@ -14,7 +14,13 @@ from __future__ import annotations
 import duckdb
 import polars as pl
 
-from survey.figures import ReportFigure, load_report_figures, nearest_counts, reachable
+from survey.figures import (
+    PLATFORM_STATISTIC,
+    ReportFigure,
+    load_report_figures,
+    nearest_counts,
+    reachable,
+)
 from survey.questionnaire import Questionnaire
 
 THEME_STATS = {"theme_count": "comments", "theme_rank": "rank"}
@@ -68,6 +74,20 @@ def _theme(con, fig: ReportFigure) -> float | None:
     return None if row is None or row[0] is None else float(row[0])
 
 
+def _platform_statistic(con, fig: ReportFigure) -> float | None:
+    """The metric's count in raw.platform_statistics (None when not delivered)."""
+    exists = con.execute(
+        "select 1 from information_schema.tables"
+        " where table_schema = 'raw' and table_name = 'platform_statistics'"
+    ).fetchall()
+    if not exists:
+        return None
+    rows = con.execute(
+        "select value from raw.platform_statistics where metric = ?", [fig.variable]
+    ).fetchall()
+    return float(rows[0][0]) if rows else None
+
+
 def _respondent_filter(fig: ReportFigure) -> tuple[str, list]:
     if fig.group == "total":
         return "route = ?", [fig.route]
@@ -82,6 +102,8 @@ def reproduce(con: duckdb.DuckDBPyConnection, fig: ReportFigure, q: Questionnair
     stat = fig.stat
     if stat.split(":")[0] in THEME_STATS:
         return _theme(con, fig)
+    if stat == PLATFORM_STATISTIC:
+        return _platform_statistic(con, fig)
     if stat == "respondents":
         where, params = _respondent_filter(fig)
         sql = f"select count(*) from intermediate.int_respondents where {where}"

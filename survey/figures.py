@@ -20,7 +20,18 @@ from survey.questionnaire import Questionnaire, Variable, load_questionnaire
 
 REPORT_FIGURES_PATH = Path(__file__).with_name("report_figures.yaml")
 # Statistics that are counts or ranks: reproduced exactly, not within a point.
-COUNT_STATS = {"base", "min_base", "max_base", "skipped", "respondents", "substantive_comments"}
+# A count in the platform-statistics export (`variable` names the metric of questionnaire.yaml
+# `platform_statistics`), checked against raw.platform_statistics, not the responses.
+PLATFORM_STATISTIC = "platform_statistic"
+COUNT_STATS = {
+    "base",
+    "min_base",
+    "max_base",
+    "skipped",
+    "respondents",
+    "substantive_comments",
+    PLATFORM_STATISTIC,
+}
 COUNT_PREFIXES = ("modal_rank", "theme_count:", "theme_rank:")
 
 
@@ -100,6 +111,14 @@ class ReportFigure:
         if not self.is_share:
             return "equal"
         return "unreachable: within 1 point" if self.unreachable_base else "printed rounding"
+
+
+def platform_statistics_in_report(
+    figures: tuple[ReportFigure, ...] | None = None,
+) -> dict[str, int]:
+    """The report's platform statistics, metric -> count (the sample generator writes them)."""
+    figures = load_report_figures() if figures is None else figures
+    return {f.variable: int(f.value) for f in figures if f.stat == PLATFORM_STATISTIC}
 
 
 @cache

@@ -7,6 +7,7 @@ ranking item or multi-select option), with their Talk London header and YouGov v
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -180,6 +181,7 @@ class Questionnaire:
     exports: dict
     analysis: dict
     quality: dict = field(default_factory=dict)  # row screening at ingest (ingest/quality.py)
+    platform_statistics: dict = field(default_factory=dict)  # ingest/platform_statistics.py
 
     def exported_variables(self) -> list[Variable]:
         """Variables a vendor export carries (derived ones are computed downstream)."""
@@ -340,7 +342,31 @@ def parse_questionnaire(raw: dict) -> Questionnaire:
         exports=raw["exports"],
         analysis=raw["analysis"],
         quality=raw.get("quality") or {},
+        platform_statistics=_platform_statistics(raw.get("platform_statistics"), raw["exports"]),
     )
+
+
+def _platform_statistics(raw: dict | None, exports: dict) -> dict:
+    """The platform-statistics export: its source, file pattern and metrics (id -> label)."""
+    if not raw:
+        return {}
+    where = "platform_statistics"
+    if raw.get("source") not in exports:
+        raise QuestionnaireError(f"{where}.source: not an export source")
+    try:
+        pattern = re.compile(str(raw["file_pattern"]))
+    except (KeyError, re.error) as exc:
+        raise QuestionnaireError(f"{where}.file_pattern: needs a valid regular expression") from exc
+    if "date" not in pattern.groupindex:
+        raise QuestionnaireError(f"{where}.file_pattern: needs a (?P<date>...) group")
+    metrics = raw.get("metrics") or {}
+    if not metrics or not all(isinstance(m, dict) and m.get("label") for m in metrics.values()):
+        raise QuestionnaireError(f"{where}.metrics: each metric needs a label")
+    return {
+        "source": raw["source"],
+        "file_pattern": pattern.pattern,
+        "metrics": {str(k): str(v["label"]) for k, v in metrics.items()},
+    }
 
 
 def _check_fieldwork(exports: dict) -> None:

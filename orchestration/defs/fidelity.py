@@ -26,6 +26,7 @@ SOURCES = [
     dg.AssetKey(["intermediate", "int_respondents"]),
     dg.AssetKey(["intermediate", "int_responses"]),
     dg.AssetKey(["comments", "theme_counts"]),
+    dg.AssetKey(["raw", "platform_statistics"]),
 ]
 
 

@@ -145,6 +145,41 @@ def ingest_asset(source_id: str) -> dg.AssetsDefinition:
     return _load
 
 
-assets = [landing_spec(source_id) for source_id in SOURCES] + [
-    ingest_asset(source_id) for source_id in SOURCES
+PLATFORM_STATISTICS_KEY = dg.AssetKey(["raw", "platform_statistics"])
+
+
+@dg.asset(
+    key=PLATFORM_STATISTICS_KEY,
+    group_name="ingest",
+    kinds={"duckdb"},
+    description=(
+        "Platform statistics (page views, comments, interactions): the latest landed export,"
+        " contract-checked; an empty table when none was delivered."
+    ),
+)
+def platform_statistics(paths: SurveyPaths) -> dg.MaterializeResult:
+    from ingest.platform_statistics import load_platform_statistics, write_platform_statistics
+
+    spec = load_questionnaire().platform_statistics
+    try:
+        frame = load_platform_statistics(paths.landing_path, spec)
+    except ContractViolation as refused:
+        raise dg.Failure(
+            description=f"platform statistics: delivery refused, nothing loaded\n{refused}",
+            allow_retries=False,
+        ) from None
+    write_platform_statistics(frame, paths.warehouse_path)
+    delivered = frame.height > 0
+    return dg.MaterializeResult(
+        metadata={
+            "dagster/row_count": dg.MetadataValue.int(frame.height),
+            "file": dg.MetadataValue.text(frame["file_name"][0] if delivered else "not delivered"),
+        }
+    )
+
+
+assets = [
+    *(landing_spec(source_id) for source_id in SOURCES),
+    *(ingest_asset(source_id) for source_id in SOURCES),
+    platform_statistics,
 ]

@@ -19,6 +19,7 @@ from orchestration.defs.comments import (
     THEME_COUNTS,
 )
 from orchestration.defs.fidelity import FIDELITY, fidelity_path
+from orchestration.defs.ingest import PLATFORM_STATISTICS_KEY
 from orchestration.defs.weighting import SUMMARY
 from orchestration.resources import SurveyPaths
 from publication.chart_specs import CHARTS
@@ -49,7 +50,7 @@ COMMENT_KEYS = [
     PUBLISHED_QUOTES,
     CODER_AGREEMENT,
 ]
-SOURCES = [*MART_KEYS, SUMMARY, *COMMENT_KEYS, FIDELITY]
+SOURCES = [*MART_KEYS, SUMMARY, *COMMENT_KEYS, FIDELITY, PLATFORM_STATISTICS_KEY]
 
 
 def _size(paths: list[Path]) -> int:
