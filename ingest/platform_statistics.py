@@ -14,6 +14,7 @@ import re
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from .errors import SPREADSHEET, ContractViolation, Rule, Violation, ViolationCollector
@@ -129,3 +130,15 @@ def write_platform_statistics(frame: pl.DataFrame, warehouse: Path) -> None:
             " SELECT * FROM platform_statistics_frame"
         )
         con.unregister("platform_statistics_frame")
+
+
+def loaded_platform_statistics(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
+    """`raw.platform_statistics` (metric, value, export_date) as loaded; None when the table is
+    absent (a warehouse built before the export was declared)."""
+    exists = con.execute(
+        "select 1 from information_schema.tables"
+        " where table_schema = 'raw' and table_name = 'platform_statistics'"
+    ).fetchall()
+    if not exists:
+        return None
+    return con.sql("select metric, value, export_date from raw.platform_statistics").pl()

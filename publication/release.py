@@ -29,6 +29,7 @@ import duckdb
 import polars as pl
 
 from comments.gate import scan_published
+from ingest.platform_statistics import loaded_platform_statistics
 from ingest.warehouse import retry_on_lock
 from publication import disclosure
 from publication.bi_marts import FILE_NAME as MARTS_FILE
@@ -214,7 +215,7 @@ def publish_release(
                 title(q),
                 [
                     *release_cover(marks),
-                    *cover_sections(q, summary, len(tables), info, platform_statistics(con)),
+                    *cover_sections(q, summary, len(tables), info, loaded_platform_statistics(con)),
                 ],
                 texts,
             ),
@@ -306,14 +307,3 @@ def publish_release(
     return Outcome(
         PUBLISHED_STATE, data, release=release, current=number, stale_removed=tuple(stale)
     )
-
-
-def platform_statistics(con: duckdb.DuckDBPyConnection) -> pl.DataFrame | None:
-    """`raw.platform_statistics` (metric, value, export_date); None when the table is absent."""
-    exists = con.execute(
-        "select 1 from information_schema.tables"
-        " where table_schema = 'raw' and table_name = 'platform_statistics'"
-    ).fetchall()
-    if not exists:
-        return None
-    return con.sql("select metric, value, export_date from raw.platform_statistics").pl()

@@ -76,16 +76,13 @@ def _theme(con, fig: ReportFigure) -> float | None:
 
 def _platform_statistic(con, fig: ReportFigure) -> float | None:
     """The metric's count in raw.platform_statistics (None when not delivered)."""
-    exists = con.execute(
-        "select 1 from information_schema.tables"
-        " where table_schema = 'raw' and table_name = 'platform_statistics'"
-    ).fetchall()
-    if not exists:
+    from ingest.platform_statistics import loaded_platform_statistics
+
+    table = loaded_platform_statistics(con)
+    if table is None:
         return None
-    rows = con.execute(
-        "select value from raw.platform_statistics where metric = ?", [fig.variable]
-    ).fetchall()
-    return float(rows[0][0]) if rows else None
+    values = table.filter(pl.col("metric") == fig.variable)["value"]
+    return float(values[0]) if len(values) else None
 
 
 def _respondent_filter(fig: ReportFigure) -> tuple[str, list]:
