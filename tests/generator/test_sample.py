@@ -52,6 +52,7 @@ def test_files_and_sizes(sample_landing):
         "talk_london_export_20220107.xlsx",
         "talk_london_export_20220121.csv",
         "talk_london_export_20220121.xlsx",
+        "talk_london_platform_statistics_20220121.csv",
         "yougov_bame_boost_20211216.sav",
         "yougov_representative_20211208.sav",
     ]
