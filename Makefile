@@ -10,16 +10,20 @@ VENV := .venv
 BIN := $(CURDIR)/$(VENV)/bin
 STAMP := $(VENV)/.installed
 
-SAMPLE_LANDING_DIR := $(CURDIR)/data/sample_landing
+# The consultation pack: an id under consultations/ or a path to a pack folder (survey/pack.py).
+SURVEY_CONSULTATION ?= mopac_pcp_2021
+PACK_DIR := $(if $(wildcard consultations/$(SURVEY_CONSULTATION)/questionnaire.yaml),$(CURDIR)/consultations/$(SURVEY_CONSULTATION),$(abspath $(SURVEY_CONSULTATION)))
+PACK_ID := $(notdir $(PACK_DIR))
+SAMPLE_LANDING_DIR := $(CURDIR)/data/sample_landing/$(PACK_ID)
 SURVEY_LANDING_DIR ?= $(SAMPLE_LANDING_DIR)
-SURVEY_BUILD_DIR ?= $(CURDIR)/build
+SURVEY_BUILD_DIR ?= $(CURDIR)/build/$(PACK_ID)
 # Absolute paths: dbt resolves relative ones from its own working directory.
 override SURVEY_LANDING_DIR := $(abspath $(SURVEY_LANDING_DIR))
 override SURVEY_BUILD_DIR := $(abspath $(SURVEY_BUILD_DIR))
 DAGSTER_HOME := $(SURVEY_BUILD_DIR)/dagster
 DBT := $(BIN)/dbt --quiet
 DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
-export SURVEY_LANDING_DIR SURVEY_BUILD_DIR DAGSTER_HOME
+export SURVEY_CONSULTATION SURVEY_LANDING_DIR SURVEY_BUILD_DIR DAGSTER_HOME
 export DBT_LOG_PATH ?= $(CURDIR)/dbt_project/target/logs
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 
@@ -55,9 +59,8 @@ $(MANIFEST): $(DBT_SOURCES) $(STAMP) $(PARSED_FOR)
 
 parse: env $(MANIFEST)  ## Write the dbt manifest Dagster reads (dbt_project/target/manifest.json)
 
-# The bundled sample is regenerated whenever the generator or what it reads has changed.
-SAMPLE_INPUTS := $(wildcard sample_generator/*.py sample_generator/*.yaml survey/*.yaml \
-	survey/reference/*.csv)
+# The bundled sample is regenerated whenever the generator or the pack it reads has changed.
+SAMPLE_INPUTS := $(wildcard sample_generator/*.py) $(shell find $(PACK_DIR) -type f 2>/dev/null)
 SAMPLE_STAMP := $(SAMPLE_LANDING_DIR)/.generated
 
 $(SAMPLE_STAMP): $(SAMPLE_INPUTS) | $(STAMP)

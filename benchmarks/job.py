@@ -18,7 +18,7 @@ from pathlib import Path
 import dagster as dg
 
 from ingest import hostile
-from orchestration.definitions import defs
+from orchestration.definitions import build_definitions
 from orchestration.defs import quality
 
 
@@ -28,7 +28,7 @@ def main(part: str) -> int:
     gates = dg.AssetSelection.checks(*quality.asset_checks)
     selection = {"without-gates": dg.AssetSelection.all() - gates, "gates": gates}[part]
     job = dg.define_asset_job(f"bench_{part.replace('-', '_')}", selection=selection)
-    merged = dg.Definitions.merge(defs, dg.Definitions(jobs=[job]))
+    merged = dg.Definitions.merge(build_definitions(), dg.Definitions(jobs=[job]))
     with dg.DagsterInstance.get() as instance:
         result = merged.resolve_job_def(job.name).execute_in_process(
             instance=instance, raise_on_error=False

@@ -10,8 +10,6 @@ import yaml
 
 from .rules import Rule, rule_from_dict
 
-CODEFRAME_PATH = Path(__file__).with_name("codeframe.yaml")
-
 
 @dataclass(frozen=True)
 class Stance:
@@ -51,8 +49,19 @@ class Codeframe:
         return next(t for t in self.themes if t.stances)
 
 
+def codeframe_path() -> Path:
+    from survey.pack import pack_file
+
+    return pack_file("codeframe.yaml")
+
+
+def load_codeframe(path: Path | None = None) -> Codeframe:
+    """The codeframe at `path`, by default the current pack's; loaded once per file."""
+    return _load_codeframe((path or codeframe_path()).resolve())
+
+
 @cache
-def load_codeframe(path: Path = CODEFRAME_PATH) -> Codeframe:
+def _load_codeframe(path: Path) -> Codeframe:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     themes = tuple(_theme(t) for t in raw["themes"])

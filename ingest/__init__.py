@@ -6,14 +6,13 @@ Plain Python (no Dagster). Layouts and codebooks come from the questionnaire
 
 from .coded_comments import load_coded_comments, read_coded_comments
 from .errors import ContractViolation, RawTableMismatch, Rule, Violation
-from .exports import SOURCES, ExportFile, ExportSpec, export_spec, find_export_files
+from .exports import ExportFile, ExportSpec, export_sources, export_spec, find_export_files
 from .load import FileOutcome, LoadSummary, load_export_source
 from .readers import read_export, reader_version
 from .talk_london import read_talk_london
 from .yougov import read_yougov
 
 __all__ = [
-    "SOURCES",
     "ContractViolation",
     "ExportFile",
     "ExportSpec",
@@ -23,6 +22,7 @@ __all__ = [
     "Rule",
     "Violation",
     "export_spec",
+    "export_sources",
     "find_export_files",
     "load_coded_comments",
     "load_export_source",

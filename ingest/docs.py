@@ -12,7 +12,7 @@ from pathlib import Path
 from survey.questionnaire import Variable, load_questionnaire
 
 from .checks import describe
-from .exports import SOURCES, ExportSpec, MetaColumn, export_spec
+from .exports import ExportSpec, MetaColumn, export_sources, export_spec
 from .quality import quality_rules
 
 DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "export-formats.md"
@@ -27,7 +27,7 @@ def render_sources() -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     q = load_questionnaire()
-    for spec in map(export_spec, SOURCES):
+    for spec in map(export_spec, export_sources()):
         start, end = q.fieldwork(spec.source_id)
         rows.append(
             f"| `{spec.source_id}` ({spec.label}) | `{_cell(spec.file_pattern.pattern)}`"
@@ -42,7 +42,7 @@ def render_fixed_columns() -> str:
         "| Source | Column | Raw table column | Type and format |",
         "|---|---|---|---|",
     ]
-    for spec in map(export_spec, SOURCES):
+    for spec in map(export_spec, export_sources()):
         for meta in spec.meta_columns:
             rows.append(
                 f"| `{spec.source_id}` | `{meta.name}` | `{meta.raw}` | {_meta_type(spec, meta)} |"

@@ -9,13 +9,12 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from survey.questionnaire import Variable, load_questionnaire
+from survey.questionnaire import Questionnaire, Variable, load_questionnaire
 
 from .errors import SPREADSHEET, SPSS, ContractViolation, RowLayout, Rule, Violation
 from .quality import quality_rules
 
 LONDON = ZoneInfo("Europe/London")
-SOURCES: tuple[str, ...] = tuple(load_questionnaire().exports)
 
 # DuckDB types of the fixed (meta) columns by their declared `type`.
 META_DUCKDB_TYPES = {
@@ -93,11 +92,20 @@ class ExportSpec:
         return SPREADSHEET if self.values == "labels" else SPSS
 
 
-@cache
+def export_sources() -> tuple[str, ...]:
+    """The current pack's export sources, in questionnaire order."""
+    return tuple(load_questionnaire().exports)
+
+
 def export_spec(source_id: str) -> ExportSpec:
-    q = load_questionnaire()
+    """The layout of one export source of the current pack."""
+    return _export_spec(load_questionnaire(), source_id)
+
+
+@cache
+def _export_spec(q: Questionnaire, source_id: str) -> ExportSpec:
     if source_id not in q.exports:
-        raise ValueError(f"unknown export source {source_id!r} (known: {', '.join(SOURCES)})")
+        raise ValueError(f"unknown export source {source_id!r} (known: {', '.join(q.exports)})")
     raw = q.exports[source_id]
     return ExportSpec(
         source_id=source_id,

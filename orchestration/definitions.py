@@ -1,6 +1,8 @@
 """The one Dagster `Definitions` of the project (`[tool.dagster] module_name`).
 
-Import after `dbt parse` has written the manifest (`make run` / `make test` do this).
+Built for one consultation pack (`SURVEY_CONSULTATION`, see `survey/pack.py`) when Dagster loads
+the code location, not at import. Import after `dbt parse` has written the manifest (`make run` /
+`make test` do this).
 """
 
 import dagster as dg
@@ -16,23 +18,37 @@ from orchestration.defs import (
     questionnaire,
     weighting,
 )
-from orchestration.resources import SurveyPaths
+from orchestration.resources import ConsultationResource, SurveyPaths
+from survey.pack import Consultation, current
 
-defs = dg.Definitions(
-    assets=[
-        *questionnaire.assets,
-        *ingest.assets,
-        *dbt.assets,
-        *weighting.assets,
-        *comments.assets,
-        *fidelity.assets,
-        *publish.assets,
-    ],
-    asset_checks=[*quality.asset_checks, *comments.asset_checks, *fidelity.asset_checks],
-    jobs=automation.jobs,
-    schedules=automation.schedules,
-    sensors=automation.sensors,
-    resources={"paths": SurveyPaths(), "dbt": dbt.dbt_resource},
-    # DuckDB allows one writer per file: run the steps of a run one after another, in-process.
-    executor=dg.in_process_executor,
-)
+
+def build_definitions(consultation: Consultation | None = None) -> dg.Definitions:
+    """Every asset, check, job and resource for `consultation` (default: the chosen pack)."""
+    consultation = consultation or current()
+    return dg.Definitions(
+        assets=[
+            *questionnaire.assets,
+            *ingest.build_assets(consultation),
+            *dbt.assets,
+            *weighting.assets,
+            *comments.assets,
+            *fidelity.assets,
+            *publish.assets,
+        ],
+        asset_checks=[*quality.asset_checks, *comments.asset_checks, *fidelity.asset_checks],
+        jobs=automation.jobs,
+        schedules=automation.schedules,
+        sensors=automation.sensors,
+        resources={
+            "paths": SurveyPaths(),
+            "consultation": ConsultationResource(pack=str(consultation.folder)),
+            "dbt": dbt.dbt_resource,
+        },
+        # DuckDB allows one writer per file: run the steps of a run one after another, in-process.
+        executor=dg.in_process_executor,
+    )
+
+
+@dg.definitions
+def defs() -> dg.Definitions:
+    return build_definitions()

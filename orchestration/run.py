@@ -190,16 +190,23 @@ def _summary(result, instance, run_id: str, build: Path) -> tuple[list[str], boo
 def main() -> int:
     import dagster as dg
 
-    from orchestration.definitions import defs
-    from orchestration.resources import SurveyPaths
+    from orchestration.definitions import build_definitions
+    from orchestration.resources import BuildFolderMismatch, SurveyPaths, claim_build_folder
+    from survey.pack import PackError, current
 
-    build = SurveyPaths().build_path
+    try:
+        consultation = current()
+        build = SurveyPaths().build_path
+        claim_build_folder(build, consultation)
+    except (PackError, BuildFolderMismatch) as refused:
+        print(f"refused: {refused}", file=sys.stderr)
+        return 2
     verbose = os.environ.get("VERBOSE", "") not in ("", "0")
     (build / LOG_DIR).mkdir(parents=True, exist_ok=True)
     log = build / LOG_DIR / f"run-{datetime.now(UTC).strftime('%Y%m%dT%H%M%SZ')}.log"
     instance = dg.DagsterInstance.get()
     run_id = str(uuid.uuid4())
-    job = defs.resolve_job_def("full_pipeline")
+    job = build_definitions().resolve_job_def("full_pipeline")
     started = time.monotonic()
     if verbose:
         console = _Console(None)

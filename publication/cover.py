@@ -9,7 +9,7 @@ from publication import shorthand
 from publication.metadata import PublicationInfo
 from publication.notes import base_rule_text
 from publication.tables import THEMES
-from survey.poll_weights import TARGETS_PATH
+from survey.poll_weights import targets_path
 from survey.questionnaire import Questionnaire
 
 TITLE_SUFFIX = "supplementary tables"
@@ -38,7 +38,7 @@ def _routes(q: Questionnaire) -> list[str]:
 
 def weighting_targets() -> dict:
     """`survey/weighting_targets.yaml` as written (population, margins, sources, settings)."""
-    with open(TARGETS_PATH, encoding="utf-8") as fh:
+    with open(targets_path(), encoding="utf-8") as fh:
         return yaml.safe_load(fh)
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import yaml
 
-PUBLICATION_PATH = Path(__file__).resolve().parents[1] / "survey" / "publication.yaml"
 REQUIRED = ("release_description", "published", "next_update", "contact", "subject", "language")
 
 
@@ -22,8 +21,11 @@ class PublicationInfo:
     language: str
 
 
-def load_publication_info(path: Path = PUBLICATION_PATH) -> PublicationInfo:
-    """Read and check the file; a missing key is named with the file."""
+def load_publication_info(path: Path | None = None) -> PublicationInfo:
+    """Read and check the pack's `publication.yaml`; a missing key is named with the file."""
+    from survey.pack import pack_file
+
+    path = path or pack_file("publication.yaml")
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh) or {}
     missing = [k for k in REQUIRED if not raw.get(k)]

@@ -34,6 +34,7 @@ from sample_generator.writers import (
     write_yougov_sav,
 )
 from survey.figures import load_report_figures, platform_statistics_in_report
+from survey.pack import pack_file
 from survey.poll_weights import derive_poll_weights
 from survey.questionnaire import Questionnaire, load_questionnaire
 
@@ -101,8 +102,8 @@ class Sample:
 @cache
 def build_sample(seed: int = DEFAULT_SEED) -> Sample:
     q = load_questionnaire()
-    composition = _load_yaml(HERE / "composition.yaml")
-    model = _load_yaml(HERE / "answer_model.yaml")
+    composition = _load_yaml(pack_file("sample/composition.yaml"))
+    model = _load_yaml(pack_file("sample/answer_model.yaml"))
     calibration = Calibration(load_report_figures())
     rng = np.random.default_rng(seed)
 

@@ -8,11 +8,18 @@ from pathlib import Path
 
 import numpy as np
 
+from survey.pack import pack_file
 from survey.questionnaire import Questionnaire
 
-BOROUGHS_CSV = Path(__file__).resolve().parents[1] / "survey" / "reference" / "london_boroughs.csv"
 ADULT_AGE_COLUMNS = ("age_16_24", "age_25_34", "age_35_44", "age_45_54", "age_55_64", "age_65plus")
-BLANK = -1  # skipped / not asked / not selected in a frame
+BLANK = -1
+
+
+def boroughs_csv() -> Path:
+    """The pack's borough populations (the sample's area and age composition)."""
+    return pack_file(
+        "reference/london_boroughs.csv"
+    )  # skipped / not asked / not selected in a frame
 
 
 @dataclass
@@ -56,7 +63,7 @@ def _counts_to_array(counts: dict, rng: np.random.Generator) -> np.ndarray:
 
 
 def _borough_weights() -> tuple[list[int], np.ndarray, np.ndarray]:
-    with open(BOROUGHS_CSV, newline="", encoding="utf-8") as fh:
+    with open(boroughs_csv(), newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     adults = np.array([sum(int(r[c]) for c in ADULT_AGE_COLUMNS) for r in rows], dtype=float)
     inner = np.array([r["inner_london"] == "TRUE" for r in rows])

@@ -12,7 +12,7 @@ import csv
 
 import numpy as np
 
-from sample_generator.respondents import ADULT_AGE_COLUMNS, BOROUGHS_CSV, Frame
+from sample_generator.respondents import ADULT_AGE_COLUMNS, Frame, boroughs_csv
 from survey.questionnaire import Questionnaire
 from survey.weighting import Margin, rake
 
@@ -21,7 +21,7 @@ ETHNIC_COLUMNS = ("white_british", "white_other", "asian", "black", "mixed", "ot
 
 
 def _population() -> dict[str, np.ndarray]:
-    with open(BOROUGHS_CSV, newline="", encoding="utf-8") as fh:
+    with open(boroughs_csv(), newline="", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
     inner = np.array([r["inner_london"] == "TRUE" for r in rows])
     adults = np.array([sum(int(r[c]) for c in ADULT_AGE_COLUMNS) for r in rows], dtype=float)

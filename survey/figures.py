@@ -18,7 +18,6 @@ import yaml
 
 from survey.questionnaire import Questionnaire, Variable, load_questionnaire
 
-REPORT_FIGURES_PATH = Path(__file__).with_name("report_figures.yaml")
 # Statistics that are counts or ranks: reproduced exactly, not within a point.
 # A count in the platform-statistics export (`variable` names the metric of questionnaire.yaml
 # `platform_statistics`), checked against raw.platform_statistics, not the responses.
@@ -121,8 +120,21 @@ def platform_statistics_in_report(
     return {f.variable: int(f.value) for f in figures if f.stat == PLATFORM_STATISTIC}
 
 
+def report_figures_path() -> Path:
+    from survey.pack import pack_file
+
+    return pack_file("report_figures.yaml")
+
+
+def load_report_figures(path: Path | None = None) -> tuple[ReportFigure, ...]:
+    """The report's figures at `path`, by default the current pack's (none when the pack has no
+    `report_figures.yaml`: there is no published report to reproduce)."""
+    path = (path or report_figures_path()).resolve()
+    return _load_report_figures(path) if path.is_file() else ()
+
+
 @cache
-def load_report_figures(path: Path = REPORT_FIGURES_PATH) -> tuple[ReportFigure, ...]:
+def _load_report_figures(path: Path) -> tuple[ReportFigure, ...]:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     return tuple(

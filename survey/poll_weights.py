@@ -17,8 +17,6 @@ import yaml
 from survey.questionnaire import Questionnaire
 from survey.weighting import Margin, RakeResult, WeightingError, rake
 
-TARGETS_PATH = Path(__file__).with_name("weighting_targets.yaml")
-
 
 @dataclass(frozen=True)
 class WeightingScheme:
@@ -27,8 +25,19 @@ class WeightingScheme:
     settings: dict
 
 
+def targets_path() -> Path:
+    from survey.pack import pack_file
+
+    return pack_file("weighting_targets.yaml")
+
+
+def load_weighting_scheme(path: Path | None = None) -> WeightingScheme:
+    """The weighting targets at `path`, by default the current pack's; loaded once per file."""
+    return _load_weighting_scheme((path or targets_path()).resolve())
+
+
 @cache
-def load_weighting_scheme(path: Path = TARGETS_PATH) -> WeightingScheme:
+def _load_weighting_scheme(path: Path) -> WeightingScheme:
     with open(path, encoding="utf-8") as fh:
         raw = yaml.safe_load(fh)
     for name, m in raw["margins"].items():

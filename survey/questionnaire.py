@@ -15,8 +15,6 @@ from pathlib import Path
 
 import yaml
 
-QUESTIONNAIRE_PATH = Path(__file__).with_name("questionnaire.yaml")
-
 MISSING_KINDS = ("not_applicable", "dont_know", "prefer_not_to_say")
 QUESTION_TYPES = {
     "single",
@@ -166,7 +164,7 @@ class TableSpec:
     questions: tuple[str, ...]  # question ids the table derives from
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # compared and hashed by identity: one object per pack file
 class Questionnaire:
     version: str
     survey: dict
@@ -425,7 +423,19 @@ def _tables(raw_tables: dict, questions: dict, variables: dict) -> dict[str, Tab
     return tables
 
 
+def questionnaire_path() -> Path:
+    """The current consultation pack's questionnaire (`$SURVEY_CONSULTATION`)."""
+    from survey.pack import QUESTIONNAIRE, pack_file
+
+    return pack_file(QUESTIONNAIRE)
+
+
+def load_questionnaire(path: Path | None = None) -> Questionnaire:
+    """The questionnaire at `path`, by default the current pack's; parsed once per file."""
+    return _load_questionnaire((path or questionnaire_path()).resolve())
+
+
 @cache
-def load_questionnaire(path: Path = QUESTIONNAIRE_PATH) -> Questionnaire:
+def _load_questionnaire(path: Path) -> Questionnaire:
     with open(path, encoding="utf-8") as fh:
         return parse_questionnaire(yaml.safe_load(fh))

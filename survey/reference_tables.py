@@ -17,7 +17,6 @@ import yaml
 from survey.questionnaire import Questionnaire, QuestionnaireError, Variable
 
 REF_SCHEMA = "ref"
-BENCHMARKS_PATH = Path(__file__).with_name("benchmarks.yaml")
 
 # The comparator of an "each group vs the rest" test: every other respondent of the route's base.
 REST = "rest"
@@ -426,7 +425,13 @@ def _check_one_primary(rows: list[dict]) -> None:
 
 
 @cache
-def _load_benchmarks(path: Path = BENCHMARKS_PATH) -> tuple[dict, ...]:
+def _load_benchmarks(path: Path | None = None) -> tuple[dict, ...]:
+    """The pack's external benchmarks (none when the pack has no `benchmarks.yaml`)."""
+    from survey.pack import pack_file
+
+    path = path or pack_file("benchmarks.yaml")
+    if not path.is_file():
+        return ()
     with open(path, encoding="utf-8") as fh:
         return tuple(yaml.safe_load(fh)["benchmarks"])
 

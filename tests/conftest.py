@@ -60,9 +60,9 @@ def build_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture(scope="session")
 def defs(dbt_manifest: Path):
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
 
-    return defs
+    return build_definitions()
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ from packaging.version import Version
 from ingest.warehouse import LOCK_MESSAGE, WarehouseLocked, make_private, private_umask
 from orchestration import prewarm
 from orchestration.resources import REPO_ROOT, SurveyPaths
+from survey.pack import SETTING, current
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # A dbt invocation that found the warehouse locked is started again this many times in all,
@@ -173,6 +174,8 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Survey
     prewarm.start()  # the later steps' imports, while this process waits on dbt
     # profiles.yml reads SURVEY_BUILD_DIR; dbt runs from the project folder, so pass it absolute.
     os.environ["SURVEY_BUILD_DIR"] = str(paths.build_path)
+    # dbt's Python models read the same consultation pack as this process.
+    os.environ[SETTING] = str(current().folder)
     target_path = (
         paths.build_path / "dbt" / context.run.run_id / context.op_execution_context.op.name
     )

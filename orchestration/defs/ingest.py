@@ -6,9 +6,10 @@ from datetime import timedelta
 
 import dagster as dg
 
-from ingest import SOURCES, load_export_source
+from ingest import load_export_source
 from ingest.errors import ContractViolation
 from orchestration.resources import SurveyPaths
+from survey.pack import Consultation
 from survey.questionnaire import load_questionnaire
 
 
@@ -178,8 +179,11 @@ def platform_statistics(paths: SurveyPaths) -> dg.MaterializeResult:
     )
 
 
-assets = [
-    *(landing_spec(source_id) for source_id in SOURCES),
-    *(ingest_asset(source_id) for source_id in SOURCES),
-    platform_statistics,
-]
+def build_assets(consultation: Consultation) -> list:
+    """The landed files and the ingest asset of each export source of the pack."""
+    sources = list(consultation.questionnaire.exports)
+    return [
+        *(landing_spec(source_id) for source_id in sources),
+        *(ingest_asset(source_id) for source_id in sources),
+        platform_statistics,
+    ]

@@ -6,7 +6,7 @@ import dagster as dg
 
 from ingest.warehouse import make_private, private_umask, retry_on_lock
 from orchestration.resources import SurveyPaths
-from survey.questionnaire import QUESTIONNAIRE_PATH, load_questionnaire
+from survey.questionnaire import load_questionnaire, questionnaire_path
 from survey.reference_tables import BUILDERS, REF_SCHEMA, write_reference_tables
 
 
@@ -37,7 +37,7 @@ def questionnaire(paths: SurveyPaths):
             metadata={
                 "dagster/row_count": dg.MetadataValue.int(rows),
                 "questionnaire_version": dg.MetadataValue.text(q.version),
-                "source": dg.MetadataValue.path(QUESTIONNAIRE_PATH),
+                "source": dg.MetadataValue.path(questionnaire_path()),
                 "warehouse": dg.MetadataValue.path(paths.warehouse_path),
             },
         )

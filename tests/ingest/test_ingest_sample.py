@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest import SOURCES, load_export_source
+from ingest import export_sources, load_export_source
 from ingest.quality import REASONS
 
 
@@ -17,7 +17,7 @@ def counts(**found: int) -> dict[str, int]:
 def test_whole_sample_loads(sample_landing: Path, tmp_path: Path) -> None:
     """`sample_landing` (tests/conftest.py) holds `sample_generator.write_sample`'s files."""
     warehouse = tmp_path / "warehouse.duckdb"
-    summaries = {s: load_export_source(s, sample_landing, warehouse) for s in SOURCES}
+    summaries = {s: load_export_source(s, sample_landing, warehouse) for s in export_sources()}
     assert {s: summary.respondents for s, summary in summaries.items()} == {
         "talk_london": 1033,
         "yougov_representative": 1161,

@@ -10,12 +10,12 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from ingest import SOURCES
+from ingest import export_sources
 from orchestration.defs.automation import landing_folder_sensor
 from orchestration.resources import SurveyPaths
 from survey.reference_tables import BUILDERS
 
-RAW_KEYS = {dg.AssetKey(["raw", f"{source}_responses"]) for source in SOURCES}
+RAW_KEYS = {dg.AssetKey(["raw", f"{source}_responses"]) for source in export_sources()}
 REF_KEYS = {dg.AssetKey(["ref", name]) for name in BUILDERS}
 STG_TALK_LONDON = dg.AssetKey(["staging", "stg_talk_london__responses"])
 STG_YOUGOV = dg.AssetKey(["staging", "stg_yougov__responses"])
@@ -32,9 +32,9 @@ def test_assets_and_groups(defs: dg.Definitions) -> None:
     # Every asset is produced here (no dbt source is left unbound as an external asset), but the
     # landed export files: the vendors write them, the ingest assets observe them.
     external = {key for key in keys if not graph.get(key).is_materializable}
-    assert external == {dg.AssetKey(["landing", source]) for source in SOURCES}
+    assert external == {dg.AssetKey(["landing", source]) for source in export_sources()}
     assert {graph.get(key).group_name for key in external} == {"landing"}
-    for source in SOURCES:
+    for source in export_sources():
         raw = graph.get(dg.AssetKey(["raw", f"{source}_responses"]))
         assert dg.AssetKey(["landing", source]) in raw.parent_keys
     groups = {key: graph.get(key).group_name for key in keys}

@@ -8,7 +8,7 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingest import SOURCES
+from ingest import export_sources
 from survey.questionnaire import load_questionnaire
 
 pytestmark = pytest.mark.slow
@@ -45,7 +45,7 @@ def test_every_asset_and_check_succeeds(run) -> None:
 def test_raw_row_counts_and_ingest_metadata(run) -> None:
     result, warehouse = run
     metadata = materializations(result)
-    for source in SOURCES:
+    for source in export_sources():
         table = f"raw.{source}_responses"
         assert query(warehouse, f"SELECT count(*) FROM {table}") == [(RESPONDENTS[source],)]
         meta = metadata[dg.AssetKey(["raw", f"{source}_responses"])]

@@ -166,7 +166,8 @@ def test_sigkill_during_the_dbt_build_then_a_normal_run(good_build: Path, sample
     code = textwrap.dedent(
         """
         import dagster as dg
-        from orchestration.definitions import defs
+        from orchestration.definitions import build_definitions
+        defs = build_definitions()
         job = defs.resolve_implicit_global_asset_job_def()
         selection = [k for k in defs.resolve_all_asset_keys() if k.path[0] == "staging"]
         result = job.execute_in_process(
@@ -590,7 +591,8 @@ RUN_JOB = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     import dagster as dg
-    from orchestration.definitions import defs
+    from orchestration.definitions import build_definitions
+    defs = build_definitions()
     ready, go, started_by = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
     ready.touch()
     while not go.exists():  # both runs start together, like a schedule and a sensor

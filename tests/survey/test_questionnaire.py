@@ -58,9 +58,9 @@ def test_inner_london_is_footnote_24():
 def test_a_table_without_a_question_is_rejected():
     import yaml
 
-    from survey.questionnaire import QUESTIONNAIRE_PATH
+    from survey.questionnaire import questionnaire_path
 
-    raw = yaml.safe_load(QUESTIONNAIRE_PATH.read_text(encoding="utf-8"))
+    raw = yaml.safe_load(questionnaire_path().read_text(encoding="utf-8"))
     raw["tables"]["Z1"] = {"title": "orphan", "kind": "distribution"}
     with pytest.raises(QuestionnaireError, match="table Z1: no question feeds it"):
         parse_questionnaire(raw)
