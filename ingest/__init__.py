@@ -1,7 +1,7 @@
 """Ingest vendor survey exports: check each file against its contract, load it into DuckDB.
 
 Plain Python (no Dagster). Layouts and codebooks come from the questionnaire
-(`survey/questionnaire.yaml`); docs/export-formats.md describes them for vendors.
+(`consultations/<id>/questionnaire.yaml`); docs/export-formats.md describes them for vendors.
 """
 
 from .coded_comments import load_coded_comments, read_coded_comments

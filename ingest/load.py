@@ -391,7 +391,7 @@ def _quarantine_share_violation(
     detail = (
         f"{count} of {rows} {spec.layout.row_word}s ({100 * count / rows:.1f}%) would be"
         f" quarantined ({reasons}), more than the tolerated {100 * tolerance:g}%"
-        " (survey/questionnaire.yaml: quality.max_quarantined_share)"
+        " (the pack's questionnaire.yaml: quality.max_quarantined_share)"
     )
     return ContractViolation(
         [Violation(export.name, Rule.QUARANTINE_SHARE, detail, layout=spec.layout)]

@@ -1,4 +1,4 @@
-"""The platform-statistics export (`survey/questionnaire.yaml`, `platform_statistics`): reader.
+"""The platform-statistics export (`consultations/<id>/questionnaire.yaml`, `platform_statistics`): reader.
 
 A small CSV, header exactly `metric,value`, one row per declared metric, values ASCII digits
 (docs/export-formats.md). The latest file by the date in its name is read; no file is "not

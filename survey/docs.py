@@ -13,7 +13,7 @@ DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "supplementary-tables.
 
 INTRO = """# Supplementary tables: what each shows
 
-Generated from `survey/questionnaire.yaml` by `python -m survey.docs`; do not edit by hand.
+Generated from `consultations/<id>/questionnaire.yaml` by `python -m survey.docs`; do not edit by hand.
 
 Each of the 116 tables (A1-A6, B1-B8, C1-C14, D1-D21, E1-E21, F1-F22, G1-G15, H1-H8, I1) shows the
 variables below for Talk London and the Polls separately, with Total and every breakdown as

@@ -224,7 +224,7 @@ def test_more_than_the_tolerated_share_rejects_the_source(
     )
     assert str(info.value) == (
         f"{NAME}.csv: 3 of 40 rows (7.5%) would be quarantined (test_or_preview 1, partial 2),"
-        " more than the tolerated 5% (survey/questionnaire.yaml: quality.max_quarantined_share)"
+        " more than the tolerated 5% (the pack's questionnaire.yaml: quality.max_quarantined_share)"
     )
     assert warehouse.raw_tables() == set()
 
