@@ -1,7 +1,7 @@
 """Raking at scale: our `rake` against weightipy and balance, same respondents and margins.
 
-All three rake the combined polls of a built warehouse to the targets of
-`consultations/<id>/weighting_targets.yaml`, uncapped (the peers cap differently), to a margin error of at
+All three rake the combined polls of a built warehouse to the targets of the pack's
+`weighting_targets.yaml`, uncapped (the peers cap differently), to a margin error of at
 most `TOLERANCE`; weights are compared after scaling each set to mean 1 and must agree within
 `AGREEMENT`. weightipy has no margin tolerance: its criterion (stop when an iteration improves
 sum |w - w_prev| by less than the fraction `convcrit`) is set so that it runs to convergence.

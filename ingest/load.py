@@ -25,11 +25,12 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from infra.warehouse import WarehouseLocked, connect_warehouse
+
 from .errors import ContractViolation, RawTableMismatch, Rule, Violation
 from .exports import ExportFile, ExportSpec, export_spec, find_export_files
 from .quality import QUARANTINE_COLUMNS, REASONS, Screened, quality_rules, screen
 from .readers import read_export, reader_version
-from .warehouse import WarehouseLocked, connect_warehouse
 
 # DuckDB's memory while loading: it appends the checked rows (kept as Arrow by polars) to the
 # raw table and spills to disk beyond this, rather than growing with the file.

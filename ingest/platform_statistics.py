@@ -1,4 +1,4 @@
-"""The platform-statistics export (`consultations/<id>/questionnaire.yaml`, `platform_statistics`): reader.
+"""The platform-statistics export (the pack's questionnaire, `platform_statistics`): reader.
 
 A small CSV, header exactly `metric,value`, one row per declared metric, values ASCII digits
 (docs/export-formats.md). The latest file by the date in its name is read; no file is "not
@@ -120,7 +120,7 @@ def _text(data: bytes, log: ViolationCollector) -> str:
 
 def write_platform_statistics(frame: pl.DataFrame, warehouse: Path) -> None:
     """Replace `raw.platform_statistics` with `frame` (empty when not delivered)."""
-    from .warehouse import connect_warehouse
+    from infra.warehouse import connect_warehouse
 
     with connect_warehouse(warehouse) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw")

@@ -1,6 +1,6 @@
 """Row screening at ingest: rows that are real deliveries but must not be analysed.
 
-The rules and the tolerance are stated once, in consultations/<id>/questionnaire.yaml (`quality:`); this
+The rules and the tolerance are stated once, in the pack's questionnaire (`quality:`); this
 module reads them and applies them to a checked export file, as polars expressions over the whole
 file (no per-row Python). A screened row gets one reason, the first that applies in `REASONS`
 order, and a short detail that holds no cell value. `screen` returns the rows to load and the

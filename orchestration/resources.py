@@ -11,7 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingest.warehouse import FolderBusy, exclusive_lock, make_private
+from infra.warehouse import FolderBusy, exclusive_lock, make_private
 from survey.pack import SETTING, Consultation, current
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.warehouse import connect_warehouse
+from infra.warehouse import connect_warehouse
 
 SCHEMA = "releases"
 TABLE = f"{SCHEMA}.delivery_ledger"

@@ -29,8 +29,8 @@ import duckdb
 import polars as pl
 
 from comments.gate import scan_published
+from infra.warehouse import retry_on_lock
 from ingest.platform_statistics import loaded_platform_statistics
-from ingest.warehouse import retry_on_lock
 from publication import disclosure
 from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.bi_marts import MartsFile, PublicationError, bi_settings, write_marts_file

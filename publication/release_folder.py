@@ -12,7 +12,7 @@ folder that is cancelled (a release held back, or nothing new to publish) or who
 is removed, and the previous release stays; a first run that fails leaves no `published` at all.
 
 One publication at a time: `staged_release` holds the publish lock (`releases/.lock`, see
-`ingest.warehouse.exclusive_lock`) from before the release number is chosen until the link is
+`infra.warehouse.exclusive_lock`) from before the release number is chosen until the link is
 swapped. Under it, anything an interrupted publication left (SIGKILL, power loss) is removed and
 logged: every other `.published-staging-*` folder and `.published-link-*` link in the build
 folder (no other publication can be writing them).
@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.warehouse import exclusive_lock
+from infra.warehouse import exclusive_lock
 
 PUBLISHED = "published"
 RELEASES = "releases"

@@ -60,7 +60,7 @@ def yougov_fieldwork(q: Questionnaire, source_id: str) -> tuple[str, str, str]:
     return start.isoformat(), end.isoformat(), (end + YOUGOV_DELIVERY_LAG).isoformat()
 
 
-# Rows ingest quarantines (consultations/<id>/questionnaire.yaml `quality:`), appended to the final Talk
+# Rows ingest quarantines (the questionnaire's `quality:`), appended to the final Talk
 # London export and to the polls: (marker, status, started, completed) with answers copied from
 # the first calibrated respondent of the file. The marker is the Member UID (Talk London).
 QUARANTINE_DEMO = {

@@ -2,7 +2,7 @@
 
 YouGov weights each poll to its own target population: the Representative Poll to London adults,
 the BAME Boost Poll to London's minority-ethnic adults. The targets here come from
-consultations/mopac_pcp_2021/reference/london_boroughs.csv (age, ethnic group, inner/outer London) and the Census 2021
+the pack's reference/london_boroughs.csv (age, ethnic group, inner/outer London) and the Census 2021
 female share; the pipeline re-derives its own weights for the combined polls and compares them.
 """
 

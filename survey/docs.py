@@ -13,11 +13,12 @@ DOC_PATH = Path(__file__).resolve().parents[1] / "docs" / "supplementary-tables.
 
 INTRO = """# Supplementary tables: what each shows
 
-Generated from `consultations/<id>/questionnaire.yaml` by `python -m survey.docs`; do not edit by hand.
+Generated from `consultations/{pack}/questionnaire.yaml`
+by `python -m survey.docs`; do not edit by hand.
 
-Each of the 116 tables (A1-A6, B1-B8, C1-C14, D1-D21, E1-E21, F1-F22, G1-G15, H1-H8, I1) shows the
-variables below for Talk London and the Polls separately, with Total and every breakdown as
-columns. The base rule says who is in each figure's base (report footnotes in brackets):
+Each of the {count} tables ({ranges})
+shows the variables below for {routes} separately, with Total and every breakdown as columns.
+The base rule says who is in each figure's base (report footnotes in brackets):
 
 {rules}
 
@@ -38,8 +39,18 @@ def render(q: Questionnaire | None = None) -> str:
         + (f" (fn {rule.footnote})" if rule.footnote else "")
         for rule in q.base_rules.values()
     )
+    by_section: dict[str, list[str]] = {}
+    for table in q.tables.values():
+        by_section.setdefault(table.section, []).append(table.id)
+    ranges = ", ".join(
+        ids[0] if len(ids) == 1 else f"{ids[0]}-{ids[-1]}" for ids in by_section.values()
+    )
+    routes = " and ".join(spec["label"] for spec in q.routes.values())
+    intro = INTRO.format(
+        pack=q.survey["id"], count=len(q.tables), ranges=ranges, routes=routes, rules=rules
+    )
     lines = [
-        INTRO.format(rules=rules),
+        intro,
         "| Table | Title | Kind | Question | Variables | Base rule |",
     ]
     lines.append("|---|---|---|---|---|---|")

@@ -12,8 +12,8 @@ import polars as pl
 from comments.codeframe import load_codeframe
 from comments.evaluation import EVALUATION, coder_agreement
 from comments.warehouse import SCHEMA, analysed, build_tables, read_comments, write_tables
+from infra.warehouse import connect_warehouse
 from ingest.coded_comments import FILE_PATTERN, load_coded_comments
-from ingest.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
 from survey.questionnaire import load_questionnaire
 

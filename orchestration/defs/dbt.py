@@ -13,7 +13,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 from packaging.version import Version
 
-from ingest.warehouse import LOCK_MESSAGE, WarehouseLocked, make_private, private_umask
+from infra.warehouse import LOCK_MESSAGE, WarehouseLocked, make_private, private_umask
 from orchestration import prewarm
 from orchestration.resources import REPO_ROOT, SurveyPaths
 from survey.pack import SETTING, current

@@ -14,7 +14,7 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from ingest.warehouse import connect_warehouse
+from infra.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
 from survey.fidelity import fidelity_table
 from survey.questionnaire import load_questionnaire

@@ -55,7 +55,7 @@ def _metadata_value(value: object) -> dg.MetadataValue:
 def _ledger_table(source_id: str, paths: SurveyPaths) -> dg.MetadataValue:
     """The source's files with what became of each (`publication.ledger`): published in which
     release, held or refused and why. This run's files are decided when it publishes or holds."""
-    from ingest.warehouse import connect_warehouse
+    from infra.warehouse import connect_warehouse
     from publication.ledger import latest_decisions
 
     with connect_warehouse(paths.warehouse_path, read_only=True) as con:

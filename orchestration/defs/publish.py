@@ -72,7 +72,7 @@ def _outcome_metadata(outcome) -> dict[str, dg.MetadataValue]:
 
 def _record_decisions(paths: SurveyPaths, outcome, run_id: str) -> None:
     """Append this run's decision about every undecided delivery to the ledger."""
-    from ingest.warehouse import connect_warehouse
+    from infra.warehouse import connect_warehouse
     from publication import ledger
 
     with connect_warehouse(paths.warehouse_path, read_only=True) as con:

@@ -13,7 +13,7 @@ from expectations.catalog import GATES
 from expectations.gate import Gate
 from expectations.runner import Failure, results_dir, run_gate, save_result
 from expectations.settings import GateSettings
-from ingest.warehouse import connect_warehouse
+from infra.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ingest.warehouse import make_private, private_umask, retry_on_lock
+from infra.warehouse import make_private, private_umask, retry_on_lock
 from orchestration.resources import SurveyPaths
 from survey.questionnaire import load_questionnaire, questionnaire_path
 from survey.reference_tables import BUILDERS, REF_SCHEMA, write_reference_tables

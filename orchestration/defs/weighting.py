@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-from ingest.warehouse import connect_warehouse
+from infra.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
 from survey.poll_weights import load_weighting_scheme, weight_polls
 from survey.questionnaire import load_questionnaire

@@ -6,7 +6,7 @@ from __future__ import annotations
 import openpyxl
 import polars as pl
 
-from ingest.warehouse import connect_warehouse
+from infra.warehouse import connect_warehouse
 
 
 def test_platform_statistics_reach_fidelity_and_cover(full_run) -> None:

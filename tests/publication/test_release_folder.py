@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingest.warehouse import FolderBusy
+from infra.warehouse import FolderBusy
 from publication.bi_marts import FILE_NAME, write_marts_file
 from publication.model_docs import dbt_docs
 from publication.release_folder import (

@@ -22,8 +22,8 @@ import duckdb
 import openpyxl
 import pytest
 
+from infra.warehouse import WarehouseLocked, connect_warehouse, retry_on_lock
 from ingest import ContractViolation, Rule, Violation, load_export_source
-from ingest.warehouse import WarehouseLocked, connect_warehouse, retry_on_lock
 from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.release import CSV_DIR, WORKBOOK, publish_release
 from publication.release_folder import PUBLISHED, RELEASES, STAGING_PREFIX
@@ -221,7 +221,7 @@ HOLD = textwrap.dedent(
     """
     import json, os, sys, time
     from pathlib import Path
-    from ingest.warehouse import connect_warehouse
+    from infra.warehouse import connect_warehouse
     path, attempts = Path(sys.argv[1]), int(sys.argv[2])
     with connect_warehouse(path, attempts=attempts) as con:
         start = time.time()
@@ -426,11 +426,11 @@ def test_a_python_writer_facing_a_lock_held_forever_fails_cleanly(
     tmp_path: Path, monkeypatch
 ) -> None:
 
-    import ingest.warehouse
+    import infra.warehouse
     from orchestration.defs.questionnaire import questionnaire
     from orchestration.resources import SurveyPaths
 
-    monkeypatch.setattr(ingest.warehouse, "LOCK_ATTEMPTS", 3)
+    monkeypatch.setattr(infra.warehouse, "LOCK_ATTEMPTS", 3)
     warehouse = tmp_path / "build" / "warehouse.duckdb"
     warehouse.parent.mkdir()
     duckdb.connect(str(warehouse)).close()
@@ -454,7 +454,7 @@ def test_a_second_run_on_a_busy_build_folder_is_refused_before_any_step(tmp_path
     """A run holds the build folder's lock from start to end; another run on the same folder
     stops before its first step, naming the run that holds it."""
 
-    from ingest.warehouse import exclusive_lock
+    from infra.warehouse import exclusive_lock
     from orchestration.defs.automation import landing_folder_sensor
     from orchestration.defs.questionnaire import questionnaire
     from orchestration.resources import RUN_LOCK, SurveyPaths

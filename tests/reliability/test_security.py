@@ -12,8 +12,8 @@ import openpyxl
 import polars as pl
 import pytest
 
+from infra.warehouse import PRIVATE_MODE, connect_warehouse
 from ingest import ContractViolation, Rule, load_export_source
-from ingest.warehouse import PRIVATE_MODE, connect_warehouse
 from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.release import CSV_DIR, WORKBOOK, publish_release
 from publication.release_folder import PUBLISHED
