@@ -59,7 +59,7 @@ def variables(q: Questionnaire) -> pl.DataFrame:
                 "raw_column": v.id.lower() if v.kind != "derived" else None,
                 "tl_header": v.tl_header if v.kind != "derived" else None,
                 "yg_name": v.yg_name or None,
-                "yg_numeric": bool(question.raw.get("yougov_numeric_age", False)),
+                "yg_numeric": v.yg_numeric,
             }
         )
     return pl.DataFrame(
@@ -193,7 +193,10 @@ def tables(q: Questionnaire) -> pl.DataFrame:
 
 
 def sources(q: Questionnaire) -> pl.DataFrame:
-    """One row per vendor export: its route, poll and raw table."""
+    """One row per vendor export: its route, poll, whether the route is weighted, the vendor
+    format (`values`: labels - Talk London platform, codes - YouGov SPSS), the respondent id
+    prefix and the raw table. Staging reads the raw tables of each vendor format from here."""
+    weighted = set(q.weighted_routes())
     return pl.DataFrame(
         [
             {
@@ -202,11 +205,81 @@ def sources(q: Questionnaire) -> pl.DataFrame:
                 "route": e["route"],
                 "poll": e["poll"],
                 "values": e["values"],
+                "id_prefix": e["id_prefix"],
                 "raw_table": f"{sid}_responses",
                 "file_pattern": e["file_pattern"],
+                "weighted": e["route"] in weighted,
+                "position": position,
             }
-            for sid, e in q.exports.items()
-        ]
+            for position, (sid, e) in enumerate(q.exports.items(), start=1)
+        ],
+        schema={
+            "source_id": pl.String,
+            "label": pl.String,
+            "route": pl.String,
+            "poll": pl.String,
+            "values": pl.String,
+            "id_prefix": pl.String,
+            "raw_table": pl.String,
+            "file_pattern": pl.String,
+            "weighted": pl.Boolean,
+            "position": pl.Int32,
+        },
+    )
+
+
+def sections(q: Questionnaire) -> pl.DataFrame:
+    """One row per report section, in report order: its id, title, snake_case name and the BI
+    mart generated for it (`marts.<mart>`)."""
+    return pl.DataFrame(
+        [
+            {
+                "section": s.id,
+                "position": position,
+                "name": s.name,
+                "title": s.title,
+                "mart": s.mart,
+            }
+            for position, s in enumerate(q.sections.values(), start=1)
+        ],
+        schema={
+            "section": pl.String,
+            "position": pl.Int32,
+            "name": pl.String,
+            "title": pl.String,
+            "mart": pl.String,
+        },
+    )
+
+
+def respondent_flags(q: Questionnaire) -> pl.DataFrame:
+    """One row per respondent flag (a column of int_respondents), in questionnaire order: what it
+    holds (`value`: flag / code / group), the variable it reads, the codes that make a flag true,
+    the breakdown of a group flag and which answers leave it null (`null_when`)."""
+    return pl.DataFrame(
+        [
+            {
+                "flag": f.name,
+                "position": position,
+                "label": f.label,
+                "value": f.value,
+                "source_variable": f.source,
+                "breakdown": f.breakdown,
+                "true_codes": list(f.true_codes),
+                "null_when": f.null_when,
+            }
+            for position, f in enumerate(q.respondent_flags.values(), start=1)
+        ],
+        schema={
+            "flag": pl.String,
+            "position": pl.Int32,
+            "label": pl.String,
+            "value": pl.String,
+            "source_variable": pl.String,
+            "breakdown": pl.String,
+            "true_codes": pl.List(pl.Int32),
+            "null_when": pl.String,
+        },
     )
 
 
@@ -261,7 +334,7 @@ def numeric_bands(q: Questionnaire) -> pl.DataFrame:
     and its bounds, parsed from the scale labels ('16-24', '65+'; max_value null = open)."""
     rows = []
     for v in q.variables.values():
-        if not q.questions[v.question_id].raw.get("yougov_numeric_age", False):
+        if not v.yg_numeric:
             continue
         bands = []
         for code, label in v.scale.codes.items():
@@ -437,7 +510,7 @@ def _load_benchmarks(path: Path | None = None) -> tuple[dict, ...]:
 
 
 def benchmarks(q: Questionnaire) -> pl.DataFrame:
-    """One row per external benchmark (survey/benchmarks.yaml): the variable and net of the
+    """One row per external benchmark (the pack's benchmarks.yaml): the variable and net of the
     consultation it sits beside, its value (percent), period and source."""
     rows = []
     for b in _load_benchmarks():
@@ -490,6 +563,8 @@ BUILDERS = {
     "analysis": analysis,
     "comparisons": comparisons,
     "benchmarks": benchmarks,
+    "sections": sections,
+    "respondent_flags": respondent_flags,
 }
 
 
