@@ -29,7 +29,7 @@ def build_definitions(consultation: Consultation | None = None) -> dg.Definition
         assets=[
             *questionnaire.assets,
             *ingest.build_assets(consultation),
-            *dbt.assets,
+            *dbt.build_assets(consultation),
             *weighting.assets,
             *comments.assets,
             *fidelity.assets,

@@ -116,6 +116,25 @@ def bi_settings(q) -> BiSettings:
     return BiSettings(unweighted, rows)
 
 
+SECTIONS_MART = "mart_sections"  # dbt's view of every section; one table per section beside it
+
+
+def section_docs(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -> dict[str, TableDoc]:
+    """Descriptions of the per-section tables (`ref.sections.mart`) that the `mart_sections`
+    model writes: its own, headed by the section's id and title. None without ref.sections."""
+    base = docs.get(SECTIONS_MART)
+    try:
+        rows = con.execute("select mart, section, title from ref.sections").fetchall()
+    except duckdb.Error:
+        return {}
+    if base is None:
+        return {}
+    return {
+        mart: TableDoc(f"Report section {sid} ({title}). {base.description}", base.columns)
+        for mart, sid, title in rows
+    }
+
+
 def published_comment(table: str, column: str | None, text: str) -> str:
     """A dbt description as the BI file states it: citing only what the file holds, with units."""
     for pattern, replacement in NOT_PUBLISHED:
@@ -316,6 +335,7 @@ def write_marts_file(
     tmp_wal = tmp.with_name(tmp.name + ".wal")
     _remove(tmp, tmp_wal)
     tables, excluded = publishable_tables(con)
+    docs = {**docs, **section_docs(con, docs)}
     catalog = con.execute("select current_database()").fetchone()[0]
     con.execute(f"ATTACH {_literal(str(tmp))} AS {ALIAS} (READ_WRITE)")
     settings = settings or BiSettings()

@@ -27,18 +27,19 @@ from publication.chart_specs import CHARTS
 SUPPLEMENTARY_TABLES = dg.AssetKey(["published", "supplementary_tables"])
 FIGURES = dg.AssetKey(["published", "figures"])
 CONSULTATION_MARTS = dg.AssetKey(["published", "consultation_marts"])
-# The marts read or published (every `marts` table but `prep_*` and respondent-level ones), and
-# the weighting summary the cover sheet quotes.
+# The marts read or published (every `marts` table but respondent-level ones; `mart_sections`
+# writes the pack's section tables `mart_section_<name>`), and the weighting summary the cover
+# sheet quotes.
 MART_KEYS = [
     dg.AssetKey(["marts", name])
     for name in (
         "fct_estimates",
         "fct_modal_ranks",
         "fct_significance",
-        "dim_questions",
+        "dim_variables",
         "mart_weighting",
         "mart_weighting_margins",
-        *(f"mart_section_{s}" for s in "abcdefghi"),
+        "mart_sections",
     )
 ]
 # Table I1 and the agreement CSV. The quotes are a direct dependency so that their blocking

@@ -1,5 +1,5 @@
--- The weighting of the combined polls for BI, one row per scope (combined, representative,
--- boost): respondents, raking iterations and convergence, weight range, Kish efficiency and
+-- The weighting of the weighted routes for BI, one row per scope ('combined' - every weighted
+-- respondent - then each poll of a weighted route, e.g. representative, boost): respondents, raking iterations and convergence, weight range, Kish efficiency and
 -- effective sample size, and agreement with the supplier's weights. From the weighting asset.
 select
     scope,
