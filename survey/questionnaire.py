@@ -188,7 +188,6 @@ class Variable:
     spss_width: int | None = None  # open text: the least byte width of the YouGov string variable
     yg_numeric: bool = False  # YouGov exports a number (age in years) banded into the scale
 
-
     @property
     def valid_codes(self) -> tuple[int, ...]:
         """Codes a YouGov export may carry for this variable (before system-missing)."""
@@ -310,9 +309,7 @@ class Questionnaire:
 
     def polls_of(self, routes: list[str]) -> list[str]:
         """The polls (export sources' `poll`) of `routes`, in questionnaire order."""
-        return list(
-            dict.fromkeys(e["poll"] for e in self.exports.values() if e["route"] in routes)
-        )
+        return list(dict.fromkeys(e["poll"] for e in self.exports.values() if e["route"] in routes))
 
     def exported_variables(self) -> list[Variable]:
         """Variables a vendor export carries (derived ones are computed downstream)."""
@@ -597,7 +594,10 @@ def _respondent_flags(
                     )
             else:
                 raise _error(
-                    "must be {net: <net>} or {codes: [...]}", f"{where}.true_when", spec, "true_when"
+                    "must be {net: <net>} or {codes: [...]}",
+                    f"{where}.true_when",
+                    spec,
+                    "true_when",
                 )
         flags[name] = RespondentFlag(name, label, value, source, None, true_codes, null_when)
     return flags
@@ -711,7 +711,9 @@ def _tables(
     for v in variables.values():
         if v.table and v.table not in tables:
             q = questions[v.question_id]
-            raise _error(f"variable {v.id} maps to unknown table {v.table}", f"questions.{q.id}", q.raw)
+            raise _error(
+                f"variable {v.id} maps to unknown table {v.table}", f"questions.{q.id}", q.raw
+            )
     return tables
 
 

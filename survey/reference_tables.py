@@ -35,7 +35,6 @@ def variables(q: Questionnaire) -> pl.DataFrame:
     """One row per variable (export column or derived), in questionnaire order."""
     rows = []
     for position, v in enumerate(q.variables.values(), start=1):
-        question = q.questions[v.question_id]
         asked_if = v.asked_if or {}
         rows.append(
             {

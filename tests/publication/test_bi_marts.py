@@ -48,7 +48,7 @@ def test_only_aggregates_are_published(release) -> None:
     assert {
         "marts.fct_estimates",
         "marts.mart_weighting",
-        "marts.dim_questions",
+        "marts.dim_variables",
         "marts.analysis_settings",
     } <= set(marts.tables)
     with duckdb.connect(str(marts.path), read_only=True) as con:

@@ -2,8 +2,8 @@
 
 Weighted routes (e.g. the polls): R `svyciprop(~y, svydesign(ids = ~1, weights = ~weight),
 method = "logit")`; unweighted routes (e.g. Talk London): the Wilson score interval, R
-`prop.test(x, n, correct = FALSE)$conf.int`. Formulas in survey/design_stats.py; in percent, as pct. The key
-columns pass through as Arrow; numbers come in as numpy and go out as Arrow buffers
+`prop.test(x, n, correct = FALSE)$conf.int`. Formulas in survey/design_stats.py; in percent, as
+pct. The key columns pass through as Arrow; numbers come in as numpy and go out as Arrow buffers
 (survey/arrow_columns.py), which keeps pandas out of the step.
 """
 

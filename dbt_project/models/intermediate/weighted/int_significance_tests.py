@@ -1,10 +1,12 @@
-"""The statistic and p-value of every test of int_significance_pairs (joined into fct_significance).
+"""The statistic and p-value of every test of int_significance_pairs (joined into
+fct_significance).
 
 Weighted routes (e.g. the polls): the Rao-Scott second-order corrected F test of R
 `svychisq(~y + group, svydesign(ids = ~1, weights = ~weight), statistic = "F")`; unweighted
 routes (e.g. Talk London): Pearson's chi-square without continuity correction. Formulas in
-survey/design_stats.py (scipy's distributions, which SQL lacks). The key columns pass through as Arrow; numbers go out
-as Arrow buffers (survey/arrow_columns.py), which keeps pandas out of the step.
+survey/design_stats.py (scipy's distributions, which SQL lacks). The key columns pass through as
+Arrow; numbers go out as Arrow buffers (survey/arrow_columns.py), which keeps pandas out of the
+step.
 """
 
 import numpy as np
