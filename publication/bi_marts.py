@@ -121,7 +121,8 @@ SECTIONS_MART = "mart_sections"  # dbt's view of every section; one table per se
 
 def section_docs(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -> dict[str, TableDoc]:
     """Descriptions of the per-section tables (`ref.sections.mart`) that the `mart_sections`
-    model writes: its own, headed by the section's id and title. None without ref.sections."""
+    model writes: the section's id and title, and `mart_sections`' column descriptions. None
+    without ref.sections."""
     base = docs.get(SECTIONS_MART)
     try:
         rows = con.execute("select mart, section, title from ref.sections").fetchall()
@@ -130,7 +131,10 @@ def section_docs(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -> d
     if base is None:
         return {}
     return {
-        mart: TableDoc(f"Report section {sid} ({title}). {base.description}", base.columns)
+        mart: TableDoc(
+            f"Report section {sid} ({title}) for BI: the rows of {SECTIONS_MART} of this section.",
+            base.columns,
+        )
         for mart, sid, title in rows
     }
 

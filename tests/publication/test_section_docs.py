@@ -23,7 +23,7 @@ def test_section_tables_take_the_mart_sections_docs_with_their_title() -> None:
     doc = found["mart_section_overall_support"]
     assert (
         doc.description
-        == f"Report section B (Overall support). {docs['mart_sections'].description}"
+        == "Report section B (Overall support) for BI: the rows of mart_sections of this section."
     )
     assert doc.columns["section_title"] == docs["mart_sections"].columns["section_title"]
 
