@@ -45,6 +45,20 @@ FLAG_VALUES = ("flag", "code", "group")
 FLAG_NULL_RULES = ("missing", "unanswered")
 NAME = re.compile(r"^[a-z][a-z0-9_]*$")  # snake_case: a SQL column or relation name as is
 SECTION_MART_PREFIX = "mart_section_"
+SECTION_ID = re.compile(r"^[A-Za-z0-9_]+$")
+# Columns of int_respondents that are not profile, breakdown or flag columns: a flag may not
+# take one of these names (nor a profile question's lower-cased id, nor `grp_<breakdown>`).
+RESPONDENT_COLUMNS = (
+    "respondent_id",
+    "source_respondent_id",
+    "route",
+    "poll",
+    "export_date",
+    "supplier_weight",
+    "start_time",
+    "end_time",
+    "weight",
+)
 
 
 class QuestionnaireError(ValueError):
@@ -437,6 +451,7 @@ def _parse(raw: dict) -> Questionnaire:
             raise _error(f"unknown type {qr['type']}", f"{where}.type", qr, "type")
         if qr["base"] not in base_rules:
             raise _error(f"unknown base rule {qr['base']}", f"{where}.base", qr, "base")
+        qr["section"] = str(qr["section"])  # a section id may be written as a number
         if qr["section"] not in sections:
             raise _error(
                 f"section {qr['section']} is not declared under sections:",
@@ -524,6 +539,8 @@ def _sections(raw: dict) -> dict[str, Section]:
     sections: dict[str, Section] = {}
     for sid, spec in raw.items():
         where = f"sections.{sid}"
+        if not SECTION_ID.match(str(sid)):
+            raise _error("a section id is letters, digits and _ only", where, raw, sid)
         name = str(_need(spec, "name", where))
         if not NAME.match(name):
             raise _error("must be snake_case (a-z, 0-9, _)", f"{where}.name", spec, "name")
@@ -536,7 +553,7 @@ def _sections(raw: dict) -> dict[str, Section]:
 def _respondent_flags(
     raw: dict, variables: dict[str, Variable], breakdowns: dict[str, Breakdown]
 ) -> dict[str, RespondentFlag]:
-    """`respondent_flags: {<name>: {label, source | breakdown, value, true, null_when}}`.
+    """`respondent_flags: {<name>: {label, source | breakdown, value, true_when, null_when}}`.
 
     A flag reads one variable (`source`), or a breakdown's group (`value: group`); `true_when`
     is `{net: <net of the source's scale>}` or `{codes: [...]}`. Every name, variable, net and code
@@ -544,11 +561,18 @@ def _respondent_flags(
     """
     if not isinstance(raw, dict):
         raise _error("must be a mapping of flag name to its spec", "respondent_flags", raw)
+    taken = {
+        *RESPONDENT_COLUMNS,
+        *(v.id.lower() for v in variables.values() if v.kind == "demographic"),
+        *(f"grp_{b}" for b in breakdowns),
+    }
     flags: dict[str, RespondentFlag] = {}
     for name, spec in raw.items():
         where = f"respondent_flags.{name}"
         if not NAME.match(str(name)):
             raise _error("flag name must be snake_case (a-z, 0-9, _)", where, raw, name)
+        if name in taken:
+            raise _error("flag name is already a column of int_respondents", where, raw, name)
         value = spec.get("value", "flag") if isinstance(spec, dict) else None
         if value not in FLAG_VALUES:
             raise _error(f"value must be one of {list(FLAG_VALUES)}", f"{where}.value", spec)

@@ -156,6 +156,14 @@ def test_a_renamed_flag_variable_fails_loudly_with_its_line(tmp_path):
     )
 
 
+def test_a_flag_may_not_take_a_respondent_column_name():
+    for name in ("gender", "grp_area", "route"):
+        raw = _raw()
+        raw["respondent_flags"][name] = {"label": "x", "source": "C_COURT", "value": "code"}
+        with pytest.raises(QuestionnaireError, match=f"{name}: flag name is already a column"):
+            parse_questionnaire(raw)
+
+
 @pytest.mark.parametrize(
     ("flag", "message"),
     [
