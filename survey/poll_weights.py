@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import yaml
 
-from survey.questionnaire import Questionnaire
+from survey.questionnaire import Questionnaire, line_of, load_marked_yaml
 from survey.weighting import Margin, RakeResult, WeightingError, rake
 
 
@@ -41,12 +41,34 @@ def load_weighting_scheme(path: Path | None = None) -> WeightingScheme:
 
 @cache
 def _load_weighting_scheme(path: Path) -> WeightingScheme:
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+    """The scheme at `path`; a bad file is a `WeightingError` naming the file, key and line."""
+
+    def error(message: str, key: str, container: object, item: object = None):
+        line = line_of(container, item)
+        return WeightingError(
+            f"{path}: {key}" + (f" (line {line})" if line else "") + f": {message}"
+        )
+
+    try:
+        raw = load_marked_yaml(path)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f": line {mark.line + 1}" if mark else ""
+        raise WeightingError(f"{path}{where}: not valid YAML") from None
+    for key in ("version", "margins", "settings"):
+        if not isinstance(raw, dict) or raw.get(key) is None:
+            raise error(f"required key {key} missing", key, raw)
     for name, m in raw["margins"].items():
+        if not isinstance(m, dict) or not isinstance(m.get("targets"), dict) or not m["targets"]:
+            raise error("needs breakdown and targets {group: percent}", f"margins.{name}", m)
+        if "breakdown" not in m:
+            raise error("required key breakdown missing", f"margins.{name}.breakdown", m)
         total = sum(m["targets"].values())
         if m.get("unmatched") != "keep_sample_share" and abs(total - 100) > 0.05:
-            raise WeightingError(f"margin {name}: targets sum to {total}, not 100")
+            raise error(f"targets sum to {total}, not 100", f"margins.{name}.targets", m, "targets")
+    for key in ("convergence", "max_iterations", "cap"):
+        if key not in raw["settings"]:
+            raise error(f"required key {key} missing", f"settings.{key}", raw["settings"])
     return WeightingScheme(str(raw["version"]), raw["margins"], raw["settings"])
 
 
@@ -66,7 +88,18 @@ def build_margins(
     margin and the category."""
     margins = []
     for name, spec in scheme.margins.items():
-        breakdown = q.breakdowns[spec["breakdown"]]
+        breakdown = q.breakdowns.get(spec["breakdown"])
+        if breakdown is None:
+            raise WeightingError(
+                f"weighting_targets.yaml: margins.{name}.breakdown: the questionnaire has no "
+                f"breakdown {spec['breakdown']}"
+            )
+        unknown = [gid for gid in spec["targets"] if gid not in breakdown.groups]
+        if unknown:
+            raise WeightingError(
+                f"weighting_targets.yaml: margins.{name}.targets: breakdown {breakdown.id} has "
+                f"no group {', '.join(unknown)}"
+            )
         codes = profile[breakdown.source]
         groups = list(spec["targets"])
         counts = [int(np.isin(codes, breakdown.groups[gid][1]).sum()) for gid in groups]

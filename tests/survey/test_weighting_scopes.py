@@ -86,3 +86,33 @@ def test_missing_supplier_weights_leave_the_comparison_null():
             ).mean()
         )
     )
+
+
+def test_a_bad_weighting_targets_file_names_file_key_and_line(tmp_path):
+    from survey.poll_weights import load_weighting_scheme, targets_path
+    from survey.weighting import WeightingError
+
+    text = targets_path().read_text(encoding="utf-8")
+    bad = text.replace("targets: {male: 48.5, female: 51.5}", "targets: {male: 48.5, female: 41.5}")
+    # the gender margin keeps its sample share for the unmatched: break area instead
+    bad = bad.replace("inner_london: 37.85, outer_london: 62.15", "inner_london: 37.85")
+    path = tmp_path / "weighting_targets.yaml"
+    path.write_text(bad, encoding="utf-8")
+    line = next(i for i, t in enumerate(bad.splitlines(), 1) if "inner_london: 37.85}" in t)
+    with pytest.raises(WeightingError) as error:
+        load_weighting_scheme(path)
+    assert str(error.value) == (
+        f"{path}: margins.area.targets (line {line}): targets sum to 37.85, not 100"
+    )
+
+
+def test_a_margin_on_an_unknown_group_is_named():
+    from dataclasses import replace
+
+    from survey.poll_weights import build_margins, load_weighting_scheme
+    from survey.weighting import WeightingError
+
+    scheme = load_weighting_scheme()
+    margins = {"area": {**scheme.margins["area"], "targets": {"north": 100}}}
+    with pytest.raises(WeightingError, match="margins.area.targets: breakdown area has no group"):
+        build_margins({}, load_questionnaire(), replace(scheme, margins=margins))
