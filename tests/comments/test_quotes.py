@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from comments.gate import scan_texts
+from comments.personal_data import scan_texts
 from comments.quotes import MIN_GROUP_COMMENTS, SCHEMA, select_quotes
 from comments.redaction import MAX_QUOTE_CHARS
 from sample_generator.comments import PERSONAL_DATA

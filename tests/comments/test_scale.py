@@ -14,7 +14,7 @@ from comments.codeframe import load_codeframe
 from comments.coder import CODED_SCHEMA, candidate_rules, code_comment, code_comments
 from comments.evaluation import EVALUATION, TUNING, labelled_comments
 from comments.exclusion import has_suggestion, has_suggestion_flags
-from comments.gate import scan_texts
+from comments.personal_data import scan_texts
 from comments.quotes import MIN_GROUP_COMMENTS, PERMISSION_YES, select_quotes
 from comments.redaction import MAX_QUOTE_CHARS, redact, shorten
 from comments.rules import Rule, normalise, sentences, term_anchor
