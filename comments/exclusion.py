@@ -37,10 +37,21 @@ def has_suggestion_flags(texts: pl.Series, q: Questionnaire | None = None) -> pl
 
 
 def exclusion_counts(answers: pl.DataFrame, q: Questionnaire | None = None) -> pl.DataFrame:
-    """Per route and poll: respondents, blank, no suggestion, comments analysed.
+    """Per route and poll (routes and their polls in the questionnaire's order): respondents,
+    blank, no suggestion, comments analysed.
 
     `answers` holds one row per respondent: `route`, `poll`, `text` (null when blank).
     """
+    q = q or load_questionnaire()
+    pairs = [(route, poll) for route, spec in q.routes.items() for poll in spec["polls"]]
+    order = pl.DataFrame(
+        {"route": [r for r, _ in pairs], "poll": [p for _, p in pairs], "order": range(len(pairs))},
+        schema={
+            "route": answers.schema["route"],
+            "poll": answers.schema["poll"],
+            "order": pl.Int64,
+        },
+    )
     status = answers.with_columns(
         blank=pl.col("text").fill_null("").str.strip_chars() == "",
         kept=has_suggestion_flags(answers["text"], q),
@@ -54,5 +65,7 @@ def exclusion_counts(answers: pl.DataFrame, q: Questionnaire | None = None) -> p
             comments=pl.col("kept").sum(),
         )
         .with_columns(pl.exclude("route", "poll").cast(pl.Int64))
-        .sort("route", "poll", descending=True)
+        .join(order, on=["route", "poll"], how="left")
+        .sort(pl.col("order").fill_null(len(pairs)), "route", "poll")
+        .drop("order")
     )

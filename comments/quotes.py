@@ -48,14 +48,19 @@ def select_quotes(
     """
     codeframe = codeframe or load_codeframe()
     routes = list((q or load_questionnaire()).routes)
-    allowed = codeframe.quote_permission[1] if codeframe.quote_permission else None
+    # without a permission question nobody may be quoted
+    permitted = (
+        pl.col("quote_permission") == codeframe.quote_permission[1]
+        if codeframe.quote_permission
+        else pl.lit(False)
+    )
     group_size = coded.group_by("route", "theme_id").agg(n=pl.col("respondent_id").n_unique())
     themes_of = coded.group_by("respondent_id").agg(n_themes=pl.len())
     candidates = (
         coded.join(comments, on="respondent_id")
         .join(group_size, on=["route", "theme_id"])
         .join(themes_of, on="respondent_id")
-        .filter((pl.col("quote_permission") == allowed) & (pl.col("n") >= MIN_GROUP_COMMENTS))
+        .filter(permitted & (pl.col("n") >= MIN_GROUP_COMMENTS))
     )
     respondents = candidates["respondent_id"].unique()
     order = pl.DataFrame(
