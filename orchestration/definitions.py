@@ -35,7 +35,11 @@ def build_definitions(consultation: Consultation | None = None) -> dg.Definition
             *fidelity.assets,
             *publish.assets,
         ],
-        asset_checks=[*quality.asset_checks, *comments.asset_checks, *fidelity.asset_checks],
+        asset_checks=[
+            *quality.build_checks(consultation),
+            *comments.asset_checks,
+            *fidelity.asset_checks,
+        ],
         jobs=automation.jobs,
         schedules=automation.schedules,
         sensors=automation.sensors,

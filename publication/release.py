@@ -9,7 +9,7 @@ The run ends in one of three ways (`Outcome.state`):
   small-base threshold on some route (`disclosure.hold_reason`): nothing new is published;
 - `unchanged`: no figure, source file or status differs from the release already published.
 
-The scan (`comments.gate.scan_published`) reads every text of every staged file; on a match
+The scan (`publication.personal_data_gate`) reads every text of every staged file; on a match
 `publish_release` raises `PublicationError` with where and what kind of data was found (never the
 text itself): the staging folder is removed and the previous publication stays as it was.
 """
@@ -28,7 +28,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from comments.gate import scan_published
 from infra.warehouse import retry_on_lock
 from ingest.platform_statistics import loaded_platform_statistics
 from publication import disclosure
@@ -42,6 +41,7 @@ from publication.metadata import load_publication_info
 from publication.model_docs import dbt_docs
 from publication.notes import build_notes
 from publication.ods_edition import write_ods_in_background
+from publication.personal_data_gate import scan_published
 from publication.release_folder import PUBLISHED, staged_release
 from publication.release_marks import ReleaseInfo, mark_sheets, with_release_note
 from publication.release_marks import cover_sections as release_cover

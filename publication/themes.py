@@ -21,7 +21,7 @@ from publication.bi_marts import PublicationError
 from survey.questionnaire import Questionnaire, TableSpec
 
 SCHEMA = "comments"
-SOURCES = ("theme_counts", "exclusion_counts", "drugs_stance_counts", "published_quotes")
+SOURCES = ("theme_counts", "exclusion_counts", "stance_counts", "published_quotes")
 ALL = "all"
 RANK = "rank"  # the measure of a theme's rank (tidy CSV)
 ALL_LABEL = "All comments"
@@ -109,7 +109,7 @@ class CommentFigures:
 
     theme_counts: pl.DataFrame
     exclusion_counts: pl.DataFrame
-    drugs_stance_counts: pl.DataFrame
+    stance_counts: pl.DataFrame
     published_quotes: pl.DataFrame
 
     @classmethod
@@ -186,7 +186,7 @@ def build_theme_table(spec: TableSpec, q: Questionnaire, c: CommentFigures) -> T
         )
         for tid, label, rank in ranked.select("theme_id", "label", "rank").iter_rows()
     )
-    drugs = c.drugs_stance_counts
+    drugs = c.stance_counts
     drug_groups = tuple(g for g in groups if g.poll == ALL)
     stance_ids = drugs["stance"].unique(maintain_order=True).to_list()
     drug_counts = {(r["route"], r["stance"]): r["comments"] for r in drugs.iter_rows(named=True)}

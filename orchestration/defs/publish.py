@@ -13,9 +13,9 @@ import dagster as dg
 from comments.publish import write_agreement_csv
 from orchestration.defs.comments import (
     CODER_AGREEMENT,
-    DRUGS_STANCE_COUNTS,
     EXCLUSION_COUNTS,
     PUBLISHED_QUOTES,
+    STANCE_COUNTS,
     THEME_COUNTS,
 )
 from orchestration.defs.fidelity import FIDELITY, fidelity_path
@@ -47,7 +47,7 @@ MART_KEYS = [
 COMMENT_KEYS = [
     THEME_COUNTS,
     EXCLUSION_COUNTS,
-    DRUGS_STANCE_COUNTS,
+    STANCE_COUNTS,
     PUBLISHED_QUOTES,
     CODER_AGREEMENT,
 ]

@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 from comments.codeframe import load_codeframe
-from comments.counts import drugs_stance_counts, theme_counts
+from comments.counts import stance_counts, theme_counts
 from comments.exclusion import exclusion_counts
 from comments.quotes import SCHEMA as QUOTE_SCHEMA
 from publication.estimates import TOTAL, figure_columns
@@ -172,7 +172,7 @@ def synthetic_comment_tables(seed: int = 2) -> dict[str, pl.DataFrame]:
     agreement = pl.DataFrame(
         {
             "theme_id": list(codeframe.theme_ids),
-            "dataset": "evaluation",
+            "dataset": "automatic",
             "comments": 500,
             "support": 40,
             "precision": 0.9,
@@ -185,7 +185,7 @@ def synthetic_comment_tables(seed: int = 2) -> dict[str, pl.DataFrame]:
     return {
         "theme_counts": theme_counts(coded, codeframe),
         "exclusion_counts": exclusion_counts(pl.DataFrame(answers)),
-        "drugs_stance_counts": drugs_stance_counts(coded, codeframe),
+        "stance_counts": stance_counts(coded, codeframe),
         "published_quotes": pl.DataFrame(QUOTES, schema=QUOTE_SCHEMA, orient="row"),
         "coder_agreement": agreement,
     }
