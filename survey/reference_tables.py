@@ -204,9 +204,80 @@ def sources(q: Questionnaire) -> pl.DataFrame:
                 "values": e["values"],
                 "raw_table": f"{sid}_responses",
                 "file_pattern": e["file_pattern"],
+                "fieldwork_start": q.fieldwork(sid)[0],
+                "fieldwork_end": q.fieldwork(sid)[1],
             }
             for sid, e in q.exports.items()
         ]
+    )
+
+
+# The consultation's description, routes, polls and platform metrics, as publication reads them
+# (it takes questionnaire metadata from the warehouse only; publication/warehouse_questionnaire.py).
+def survey(q: Questionnaire) -> pl.DataFrame:
+    """The consultation (one row): id, title, owner, fieldwork, questionnaire version."""
+    s = q.survey
+    return pl.DataFrame(
+        [
+            {
+                "survey_id": str(s.get("id") or ""),
+                "title": str(s["title"]),
+                "owner": str(s["owner"]),
+                "fieldwork_start": str(s["fieldwork_start"]),
+                "fieldwork_end": str(s["fieldwork_end"]),
+                "questionnaire_version": q.version,
+            }
+        ]
+    )
+
+
+def routes(q: Questionnaire) -> pl.DataFrame:
+    """One row per route, in questionnaire order: its label and whether it is weighted."""
+    return pl.DataFrame(
+        [
+            {
+                "route": r,
+                "label": str(spec["label"]),
+                "weighted": bool(spec["weighted"]),
+                "position": position,
+            }
+            for position, (r, spec) in enumerate(q.routes.items(), start=1)
+        ],
+        schema={
+            "route": pl.String,
+            "label": pl.String,
+            "weighted": pl.Boolean,
+            "position": pl.Int32,
+        },
+    )
+
+
+def polls(q: Questionnaire) -> pl.DataFrame:
+    """One row per poll (sample) of each route, in questionnaire order."""
+    return pl.DataFrame(
+        [
+            {"route": r, "poll": p, "label": str(ps["label"]), "position": position}
+            for r, spec in q.routes.items()
+            for position, (p, ps) in enumerate(spec["polls"].items(), start=1)
+        ],
+        schema={"route": pl.String, "poll": pl.String, "label": pl.String, "position": pl.Int32},
+    )
+
+
+def platform_metrics(q: Questionnaire) -> pl.DataFrame:
+    """One row per metric of the platform-statistics export (none when the pack has none)."""
+    spec = q.platform_statistics
+    return pl.DataFrame(
+        [
+            {"metric": m, "label": label, "source_id": spec["source"], "position": position}
+            for position, (m, label) in enumerate((spec.get("metrics") or {}).items(), start=1)
+        ],
+        schema={
+            "metric": pl.String,
+            "label": pl.String,
+            "source_id": pl.String,
+            "position": pl.Int32,
+        },
     )
 
 
@@ -490,6 +561,10 @@ BUILDERS = {
     "analysis": analysis,
     "comparisons": comparisons,
     "benchmarks": benchmarks,
+    "survey": survey,
+    "routes": routes,
+    "polls": polls,
+    "platform_metrics": platform_metrics,
 }
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from comments.codeframe import load_codeframe
 from comments.publish import AGREEMENT_CSV
-from publication.chart_specs import CHARTS
+from publication.chart_specs import ChartSet
 from publication.charts import bases_label
 from publication.estimates import Estimates
 from publication.tidy_csv import CSV_COLUMNS, QUOTE_COLUMNS
@@ -28,7 +28,7 @@ def build(full_run) -> Path:
     return build
 
 
-def test_sample_publication(build: Path) -> None:
+def test_sample_publication(build: Path, chart_set: ChartSet) -> None:
     published = build / "published"
     assert published.is_symlink() and os.access(published / "supplementary_tables.xlsx", os.R_OK)
     b1 = pl.read_csv(published / "csv" / "B1.csv", schema=CSV_COLUMNS)
@@ -46,7 +46,7 @@ def test_sample_publication(build: Path) -> None:
     with duckdb.connect(str(published / "consultation_marts.duckdb"), read_only=True) as con:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         assert "dim_respondents" not in tables and "fct_estimates" in tables
-        figure = next(c for c in CHARTS if c.id == "B1.2")
+        figure = next(c for c in chart_set.charts if c.id == "B1.2")
         label = bases_label(figure, load_questionnaire(), Estimates.load(con))
     assert label == "Talk London N = 928; Polls N = 1,614"  # the bases the report prints
 
