@@ -273,7 +273,7 @@ def interval_sheet_name(table_id: str) -> str:
     return f"{table_id}{CI_SUFFIX}"
 
 
-def _limit(cell: Cell, value: float | None) -> Value:
+def interval_limit(cell: Cell, value: float | None) -> Value:
     """A limit (0-100), or the shorthand saying why there is none: the figure's own ([x], [c])
     when it has no figure, else [x]."""
     if cell.value is None:
@@ -281,45 +281,52 @@ def _limit(cell: Cell, value: float | None) -> Value:
     return shorthand.NOT_AVAILABLE if value is None else float(value)
 
 
-def interval_sheet(t: PublishedTable, q: Questionnaire, notes: Notes) -> Sheet | None:
-    """The 95% confidence intervals of a table's percentages, on a sheet of their own after the
-    table's (so the table keeps its width): one row per group and category, the percentage and
-    the interval's lower and upper limits, all in per cent. None when the table has no
-    percentages (most common ranks only)."""
-    bs = blocks(t)
-    if not any(r.spec.measure == PERCENT for b in bs for r in b.figures):
-        return None
-    names = item_names(t, q)
+def _interval_columns(t: PublishedTable, bs: list[Block], kind: str, names: dict[str, str]):
+    """The interval sheet's columns and rows, in the table sheet's layout and row order: the
+    same label columns, then for each percentage category (groups down) or for the one
+    percentage (long) its lower and upper limits."""
     items = len(bs) > 1
-    columns = [
-        *_label_columns(items, long=True),
-        Column(heading("Percentage", PERCENT_UNIT), PERCENT_UNIT, FIGURE_WIDTH),
-        Column(heading(CI_LOWER, PERCENT_UNIT), PERCENT_UNIT, 12),
-        Column(heading(CI_UPPER, PERCENT_UNIT), PERCENT_UNIT, 12),
-    ]
+    long = kind == LONG
+    columns = _label_columns(items, long=long)
+    categories = [] if long else [c for c, m in bs[0].categories if m == PERCENT]
+    for label in categories or ["Percentage"]:
+        prefix = "" if long else f"{label}: "
+        columns.append(Column(heading(prefix + CI_LOWER, PERCENT_UNIT), PERCENT_UNIT, 12))
+        columns.append(Column(heading(prefix + CI_UPPER, PERCENT_UNIT), PERCENT_UNIT, 12))
     rows = []
     for b in bs:
         item = [names[b.figures[0].spec.variable_id]] if items else []
+        figures = [r for r in b.figures if r.spec.measure == PERCENT]
         for c, col in enumerate(t.columns):
-            for r in b.figures:
-                if r.spec.measure != PERCENT:
-                    continue
-                cell = r.cells[c]
-                label = [
-                    col.route_label,
-                    col.breakdown_label,
-                    col.group_label,
-                    category_cell(r.spec.label),
-                ]
-                rows.append(
-                    (
-                        *item,
-                        *label,
-                        _figure(cell, PERCENT),
-                        _limit(cell, cell.ci_lower),
-                        _limit(cell, cell.ci_upper),
-                    )
+            label = [col.route_label, col.breakdown_label, col.group_label]
+            limits = [
+                (
+                    interval_limit(r.cells[c], r.cells[c].ci_lower),
+                    interval_limit(r.cells[c], r.cells[c].ci_upper),
                 )
+                for r in figures
+            ]
+            if long:
+                rows += [
+                    (*item, *label, category_cell(r.spec.label), *lim)
+                    for r, lim in zip(figures, limits, strict=True)
+                ]
+            else:
+                rows.append((*item, *label, *(x for lim in limits for x in lim)))
+    return columns, rows
+
+
+def interval_sheet(t: PublishedTable, q: Questionnaire, notes: Notes) -> Sheet | None:
+    """The 95% confidence intervals of a table's percentages on a sheet of their own after the
+    table's, so that the table keeps its width: the table's rows in the table's order, each
+    percentage's lower and upper limits in per cent where the table has the percentage and its
+    flag. None when the table has no percentages (most common ranks only)."""
+    bs = blocks(t)
+    if not any(r.spec.measure == PERCENT for b in bs for r in b.figures):
+        return None
+    kind = layout(t)
+    columns, rows = _interval_columns(t, bs, kind, item_names(t, q))
+    items = len(bs) > 1
     weighted, unweighted = route_labels(q, weighted=True), route_labels(q, weighted=False)
     methods = "; ".join(
         text
@@ -346,10 +353,12 @@ def interval_sheet(t: PublishedTable, q: Questionnaire, notes: Notes) -> Sheet |
     )
     lines = [
         "This worksheet contains one table.",
-        f"The 95% confidence interval of every percentage of table {spec.id} (sheet {spec.id}, "
-        "where the bases, flags and significance tests are). Each row is one category for one "
-        "group of respondents, with its percentage and the lower and upper limits of its "
-        "interval, in per cent (0 to 100)." + (" The item column names the item." if items else ""),
+        f"The 95% confidence interval of every percentage of table {spec.id}: the rows of sheet "
+        f"{spec.id} (where the percentages, bases, flags and significance tests are) in the same "
+        "order, with the lower and upper limits of "
+        + ("each category's percentage" if kind == GROUPS_DOWN else "the row's percentage")
+        + ", in per cent (0 to 100)."
+        + (" The item column names the item." if items else ""),
         *questions,
         f"Intervals: {methods}. A figure on a small base (flagged {shorthand.LOW_RELIABILITY} "
         "on the table's sheet) has a wide interval. "
