@@ -15,6 +15,7 @@ from publication.metadata import PublicationInfo
 from publication.notes import base_rule_text, route_labels
 from publication.tables import THEMES
 from publication.theme_sheet import sheet_names
+from publication.warehouse_questionnaire import route_polls
 from survey.questionnaire import Questionnaire
 
 TITLE_SUFFIX = "supplementary tables"
@@ -50,7 +51,7 @@ class Counts:
 def _routes(q: Questionnaire, counts: Counts) -> list[str]:
     lines = []
     for route, spec in q.routes.items():
-        polls = spec["polls"]
+        polls = route_polls(spec)
         total = counts.routes.get(route, 0)
         parts = (
             ""
@@ -88,7 +89,7 @@ def _weighting(q: Questionnaire, targets: dict | None, summary: pl.DataFrame) ->
         poll: spec["label"]
         for route in q.routes.values()
         if route["weighted"]
-        for poll, spec in route["polls"].items()
+        for poll, spec in route_polls(route).items()
     }
     achieved = [
         f"{labels.get(r['scope'], r['scope'])}: {r['respondents']:,} respondents, weighting "

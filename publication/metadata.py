@@ -4,8 +4,8 @@ the consultation's own prose, the cover's method text and the note on the routes
 A template's placeholders (Python format fields) are filled from the warehouse
 (`template_values`): `{survey[title]}`, `{survey[owner]}`, `{survey[fieldwork_start]}`,
 `{survey[fieldwork_end]}`, `{routes[<route>][label]}`, `{routes[<route>][respondents]}`,
-`{routes[<route>][weighting]}` ('weighted' or 'unweighted'), `{polls[<poll>][label]}`,
-`{polls[<poll>][respondents]}`, `{respondents}` (all routes), `{tables}`,
+`{routes[<route>][weighting]}` ('weighted' or 'unweighted'), `{poll[<poll>][label]}`,
+`{poll[<poll>][respondents]}`, `{respondents}` (all routes), `{tables}`,
 `{questionnaire_version}`; counts accept a format such as `{respondents:,}`. An unknown
 placeholder stops publication with the file, key and line.
 """
@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from publication.pack_yaml import PackFileError, PackYaml, read
+from publication.warehouse_questionnaire import route_polls
 
 PUBLICATION_FILE = "publication.yaml"
 REQUIRED = ("release_description", "published", "next_update", "contact", "subject", "language")
@@ -46,7 +47,7 @@ class Template:
             known = ", ".join(sorted(values))
             raise PackFileError(
                 f"{self.where}: no placeholder value for key {exc} (placeholders: {known}; "
-                "routes and polls by their ids)"
+                "routes and polls (poll) by their ids)"
             ) from None
         except (ValueError, TypeError) as exc:
             raise PackFileError(
@@ -122,10 +123,10 @@ def template_values(q, routes: dict[str, int], polls: dict[str, int], tables: in
             }
             for r, s in q.routes.items()
         },
-        "polls": {
+        "poll": {
             p: {"label": ps["label"], "respondents": polls.get(p, 0)}
             for s in q.routes.values()
-            for p, ps in s["polls"].items()
+            for p, ps in route_polls(s).items()
         },
         "respondents": sum(routes.values()),
         "tables": tables,

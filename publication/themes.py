@@ -18,6 +18,7 @@ import polars as pl
 
 from publication import shorthand
 from publication.bi_marts import PublicationError
+from publication.warehouse_questionnaire import route_polls
 from survey.questionnaire import Questionnaire, TableSpec
 
 SCHEMA = "comments"
@@ -134,7 +135,7 @@ def comment_groups(q: Questionnaire) -> tuple[Group, ...]:
     """All comments, then per route its total and, for a route of several polls, each poll."""
     groups = [Group(ALL, ALL, ALL_LABEL, ALL_LABEL)]
     for route, spec in q.routes.items():
-        label, polls = spec["label"], spec["polls"]
+        label, polls = spec["label"], route_polls(spec)
         if len(polls) == 1:
             groups.append(Group(route, ALL, label, "Total"))
             continue

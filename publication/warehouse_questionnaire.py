@@ -24,10 +24,13 @@ from survey.questionnaire import (
 )
 
 REF = "ref"
+# The pack schema's key of a route's polls (`routes.<route>.polls` in questionnaire.yaml): the one
+# place publication spells it (it coincides with the reference pack's weighted route's id).
+POLLS_KEY = "polls"
 TABLES = (
     "survey",
     "routes",
-    "polls",
+    "route_polls",
     "sources",
     "missing_codes",
     "base_rules",
@@ -43,6 +46,11 @@ TABLES = (
     "comparisons",
     "platform_metrics",
 )
+
+
+def route_polls(spec: dict) -> dict[str, dict]:
+    """A route's polls (samples), poll id -> {label}, in questionnaire order."""
+    return spec[POLLS_KEY]
 
 
 class WarehouseMetadataError(RuntimeError):
@@ -102,13 +110,14 @@ def _analysis(ref: dict[str, pl.DataFrame], breakdowns: dict[str, Breakdown]) ->
 
 def _routes(ref: dict[str, pl.DataFrame]) -> dict:
     polls: dict[str, dict] = {}
-    for r in ref["polls"].sort("route", "position", maintain_order=True).iter_rows(named=True):
+    rows = ref["route_polls"].sort("route", "position", maintain_order=True)
+    for r in rows.iter_rows(named=True):
         polls.setdefault(r["route"], {})[r["poll"]] = {"label": r["label"]}
     return {
         r["route"]: {
             "label": r["label"],
             "weighted": bool(r["weighted"]),
-            "polls": polls.get(r["route"], {}),
+            POLLS_KEY: polls.get(r["route"], {}),
         }
         for r in ref["routes"].sort("position", maintain_order=True).iter_rows(named=True)
     }

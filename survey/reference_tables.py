@@ -252,7 +252,7 @@ def routes(q: Questionnaire) -> pl.DataFrame:
     )
 
 
-def polls(q: Questionnaire) -> pl.DataFrame:
+def route_polls(q: Questionnaire) -> pl.DataFrame:
     """One row per poll (sample) of each route, in questionnaire order."""
     return pl.DataFrame(
         [
@@ -563,7 +563,7 @@ BUILDERS = {
     "benchmarks": benchmarks,
     "survey": survey,
     "routes": routes,
-    "polls": polls,
+    "route_polls": route_polls,
     "platform_metrics": platform_metrics,
 }
 

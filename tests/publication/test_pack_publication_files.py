@@ -94,7 +94,7 @@ def test_method_template_filled_from_the_warehouse_counts(tmp_path: Path, questi
     path = _publication_yaml(
         tmp_path,
         "method:\n  - '{routes[polls][label]}: {routes[polls][respondents]:,} respondents, "
-        "{routes[polls][weighting]}; {polls[boost][label]} {polls[boost][respondents]}.'\n",
+        "{routes[polls][weighting]}; {poll[boost][label]} {poll[boost][respondents]}.'\n",
     )
     (method,) = load_publication_info(path).method
     values = template_values(questionnaire, {"polls": 1693}, {"boost": 532}, 116)

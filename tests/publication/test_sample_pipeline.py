@@ -82,3 +82,25 @@ def test_sample_table_i1_has_the_report_counts(build: Path) -> None:
     assert quotes.height and set(quotes["route"]) == {"talk_london", "polls"}
     agreement = pl.read_csv(published / AGREEMENT_CSV)
     assert {"theme_id", "dataset", "kappa"} <= set(agreement.columns)
+
+
+def test_sample_interval_sheet_shows_the_published_intervals(build: Path) -> None:
+    """B1_CI of the sample's workbook: the intervals of the BI file's fct_estimates, to the
+    last digit, beside the same rows as B1."""
+    published = build / "published"
+    wb = openpyxl.load_workbook(published / "supplementary_tables.xlsx")
+    ws = wb["B1_CI"]
+    header, *rows = [[c.value for c in r] for r in ws[ws.tables["table_B1_CI"].ref]]
+    values = {(r[0], r[1], r[2]): dict(zip(header, r, strict=True)) for r in rows}
+    with duckdb.connect(str(published / "consultation_marts.duckdb"), read_only=True) as con:
+        marts = con.execute(
+            "select route, category_label, pct, ci_lower, ci_upper from marts.fct_estimates "
+            "where variable_id = 'B_SUPPORT' and breakdown = 'total' and category_kind = 'code'"
+        ).fetchall()
+    labels = {"talk_london": "Talk London", "polls": "Polls"}
+    assert len(marts) == 10  # five answers in the base, two routes
+    for route, category, pct, lower, upper in marts:
+        row = values[(labels[route], "Total", "Total")]
+        assert row[f"{category}: 95% confidence interval: lower limit (%)"] == lower
+        assert row[f"{category}: 95% confidence interval: upper limit (%)"] == upper
+        assert lower < pct < upper
