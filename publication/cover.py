@@ -161,7 +161,7 @@ def _about(q: Questionnaire, table_count: int, stance: str | None, charts: bool)
     return about
 
 
-def _significance(q: Questionnaire) -> str:
+def significance_text(q: Questionnaire) -> str:
     confidence = round(float(q.analysis["confidence_level"]) * 100)
     tests, intervals = [], []
     if weighted := route_labels(q, weighted=True):
@@ -227,7 +227,7 @@ def cover_sections(
                 *(base_rule_text(q, rid) for rid in q.base_rules),
             ],
         ),
-        ("Significance testing", [_significance(q)]),
+        ("Significance testing", [significance_text(q)]),
         ("Multiple comparisons", [str(a["multiple_comparisons"])]),
         (
             "Small bases",

@@ -4,6 +4,7 @@ questionnaire metadata comes from the warehouse's ref tables."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -151,7 +152,7 @@ def test_a_warehouse_without_ref_tables_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "w.duckdb"
     with duckdb.connect(str(path)) as con:
         con.execute("create schema ref; create table ref.survey as select 1 as x")
-        with pytest.raises(WarehouseMetadataError, match=r"no ref\.routes, ref\.polls"):
+        with pytest.raises(WarehouseMetadataError, match=r"no ref\.routes, ref\.route_polls"):
             questionnaire_from_warehouse(con)
 
 
@@ -184,3 +185,32 @@ def test_a_pack_without_charts_publishes_none_and_says_so(
             "from marts.release"
         ).fetchone()
     assert row == ("pack", "1.0.0", pack.fingerprint)
+
+
+def test_route_wording_follows_the_packs_routes(questionnaire) -> None:
+    """One unweighted route, or three: the text names the pack's routes and their weighting."""
+    from publication.cover import significance_text
+    from publication.notes import route_labels, routes_note
+
+    one = dataclasses.replace(
+        questionnaire,
+        routes={"web": {"label": "Online survey", "weighted": False, "polls": {}}},
+    )
+    assert routes_note(one) == "Online survey is unweighted."
+    assert route_labels(one, weighted=True) == ""
+    text = significance_text(one)
+    assert "for the unweighted routes (Online survey) by Pearson's chi-square" in text
+    assert "Rao-Scott" not in text and "(Wilson for Online survey)" in text
+    three = dataclasses.replace(
+        questionnaire,
+        routes={
+            "a": {"label": "A", "weighted": False, "polls": {}},
+            "b": {"label": "B", "weighted": True, "polls": {}},
+            "c": {"label": "C", "weighted": True, "polls": {}},
+        },
+    )
+    assert route_labels(three) == "A, B and C" and route_labels(three, weighted=True) == "B and C"
+    assert routes_note(three) == (
+        "The routes are reported separately and never combined: A is unweighted; B is weighted; "
+        "C is weighted."
+    )
