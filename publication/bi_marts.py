@@ -64,7 +64,8 @@ NOT_PUBLISHED = (
         r"the warehouse's \1 (not published)",
     ),
     (re.compile(r"\b(?:int|stg|prep)_\w+"), "a warehouse model (not published)"),
-    (re.compile(r"\(= unweighted base for Talk London\)"), "(null for Talk London: unweighted)"),
+    # a dbt description of a weighted column that equals the unweighted one on unweighted routes
+    (re.compile(r"\(= unweighted base for [^)]*\)"), "(null for unweighted routes)"),
 )
 
 
@@ -144,7 +145,7 @@ def published_comment(table: str, column: str | None, text: str) -> str:
     for pattern, replacement in NOT_PUBLISHED:
         text = pattern.sub(replacement, text)
     if column in PROPORTION_COLUMNS:
-        text = f"Percentage of {PROPORTION_COLUMNS[column]}, weighted for the polls."
+        text = f"Percentage of {PROPORTION_COLUMNS[column]}, weighted for weighted routes."
     if column in PERCENT_COLUMNS or column in PROPORTION_COLUMNS:
         text = f"{text.rstrip()} {PERCENT_UNIT}"
     elif column in POINTS_COLUMNS:
@@ -259,6 +260,11 @@ RELEASE_DOC = TableDoc(
         "release": "Release number.",
         "status": "provisional or final.",
         "published_at": "When the release was published (UTC).",
+        "consultation_id": "The consultation pack the release was built from (its folder name).",
+        "consultation_version": "The version of the pack's questionnaire the figures were "
+        "computed with.",
+        "consultation_fingerprint": "sha256 over every file of the pack (names and bytes): "
+        "which exact pack the release was built from.",
     },
 )
 # The cells of a release withheld against disclosure by differencing (publication.disclosure):

@@ -209,6 +209,8 @@ def sources(q: Questionnaire) -> pl.DataFrame:
                 "file_pattern": e["file_pattern"],
                 "weighted": e["route"] in weighted,
                 "position": position,
+                "fieldwork_start": q.fieldwork(sid)[0],
+                "fieldwork_end": q.fieldwork(sid)[1],
             }
             for position, (sid, e) in enumerate(q.exports.items(), start=1)
         ],
@@ -278,6 +280,75 @@ def respondent_flags(q: Questionnaire) -> pl.DataFrame:
             "breakdown": pl.String,
             "true_codes": pl.List(pl.Int32),
             "null_when": pl.String,
+        },
+    )
+
+
+# The consultation's description, routes, polls and platform metrics, as publication reads them
+# (it takes questionnaire metadata from the warehouse only; publication/warehouse_questionnaire.py).
+def survey(q: Questionnaire) -> pl.DataFrame:
+    """The consultation (one row): id, title, owner, fieldwork, questionnaire version."""
+    s = q.survey
+    return pl.DataFrame(
+        [
+            {
+                "survey_id": str(s.get("id") or ""),
+                "title": str(s["title"]),
+                "owner": str(s["owner"]),
+                "fieldwork_start": str(s["fieldwork_start"]),
+                "fieldwork_end": str(s["fieldwork_end"]),
+                "questionnaire_version": q.version,
+            }
+        ]
+    )
+
+
+def routes(q: Questionnaire) -> pl.DataFrame:
+    """One row per route, in questionnaire order: its label and whether it is weighted."""
+    return pl.DataFrame(
+        [
+            {
+                "route": r,
+                "label": str(spec["label"]),
+                "weighted": bool(spec["weighted"]),
+                "position": position,
+            }
+            for position, (r, spec) in enumerate(q.routes.items(), start=1)
+        ],
+        schema={
+            "route": pl.String,
+            "label": pl.String,
+            "weighted": pl.Boolean,
+            "position": pl.Int32,
+        },
+    )
+
+
+def route_polls(q: Questionnaire) -> pl.DataFrame:
+    """One row per poll (sample) of each route, in questionnaire order."""
+    return pl.DataFrame(
+        [
+            {"route": r, "poll": p, "label": str(ps["label"]), "position": position}
+            for r, spec in q.routes.items()
+            for position, (p, ps) in enumerate(spec["polls"].items(), start=1)
+        ],
+        schema={"route": pl.String, "poll": pl.String, "label": pl.String, "position": pl.Int32},
+    )
+
+
+def platform_metrics(q: Questionnaire) -> pl.DataFrame:
+    """One row per metric of the platform-statistics export (none when the pack has none)."""
+    spec = q.platform_statistics
+    return pl.DataFrame(
+        [
+            {"metric": m, "label": label, "source_id": spec["source"], "position": position}
+            for position, (m, label) in enumerate((spec.get("metrics") or {}).items(), start=1)
+        ],
+        schema={
+            "metric": pl.String,
+            "label": pl.String,
+            "source_id": pl.String,
+            "position": pl.Int32,
         },
     )
 
@@ -564,6 +635,10 @@ BUILDERS = {
     "benchmarks": benchmarks,
     "sections": sections,
     "respondent_flags": respondent_flags,
+    "survey": survey,
+    "routes": routes,
+    "route_polls": route_polls,
+    "platform_metrics": platform_metrics,
 }
 
 
