@@ -225,6 +225,8 @@ def sources(q: Questionnaire) -> pl.DataFrame:
             "file_pattern": pl.String,
             "weighted": pl.Boolean,
             "position": pl.Int32,
+            "fieldwork_start": pl.Date,
+            "fieldwork_end": pl.Date,
         },
     )
 

@@ -202,6 +202,20 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Survey
     yield from dbt_build(context, dbt, paths.warehouse_path, target_path)
 
 
+def mart_keys() -> list[dg.AssetKey]:
+    """Asset keys of the models in the project's marts folder, as the manifest lists them."""
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text(encoding="utf-8"))
+    return sorted(
+        (
+            dg.AssetKey([node["schema"], node["name"]])
+            for node in manifest["nodes"].values()
+            if node["resource_type"] == "model"
+            and node["original_file_path"].startswith("models/marts/")
+        ),
+        key=lambda k: k.to_user_string(),
+    )
+
+
 def raw_keys_by_format(consultation: Consultation) -> dict[str, list[dg.AssetKey]]:
     """The raw-table asset keys of the pack's export sources, by vendor format (`values`)."""
     keys: dict[str, list[dg.AssetKey]] = {}

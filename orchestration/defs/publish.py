@@ -18,7 +18,7 @@ from orchestration.defs.comments import (
     STANCE_COUNTS,
     THEME_COUNTS,
 )
-from orchestration.defs.dbt import dbt_marts
+from orchestration.defs.dbt import mart_keys
 from orchestration.defs.fidelity import FIDELITY, fidelity_path
 from orchestration.defs.ingest import PLATFORM_STATISTICS_KEY
 from orchestration.defs.weighting import SUMMARY
@@ -30,10 +30,7 @@ CONSULTATION_MARTS = dg.AssetKey(["published", "consultation_marts"])
 # The marts read or published: every model of the dbt project's marts folder (as the manifest
 # lists them, whatever sections the pack has) but the respondent-level one.
 RESPONDENT_LEVEL = ("dim_respondents",)
-MART_KEYS = sorted(
-    (key for key in dbt_marts.keys if key.path[-1] not in RESPONDENT_LEVEL),
-    key=lambda k: k.to_user_string(),
-)
+MART_KEYS = [key for key in mart_keys() if key.path[-1] not in RESPONDENT_LEVEL]
 # Table I1 and the agreement CSV. The quotes are a direct dependency so that their blocking
 # personal-data check (`quotes_hold_no_personal_data`) holds publication back.
 COMMENT_KEYS = [
