@@ -36,17 +36,6 @@ TABLE_KINDS = {
     "themes",
     "profile",
 }
-EXPECTED_TABLE_COUNTS = {
-    "A": 6,
-    "B": 8,
-    "C": 14,
-    "D": 21,
-    "E": 21,
-    "F": 22,
-    "G": 15,
-    "H": 8,
-    "I": 1,
-}
 
 
 class QuestionnaireError(ValueError):
@@ -415,11 +404,6 @@ def _tables(raw_tables: dict, questions: dict, variables: dict) -> dict[str, Tab
     for v in variables.values():
         if v.table and v.table not in tables:
             raise QuestionnaireError(f"variable {v.id} maps to unknown table {v.table}")
-    counts: dict[str, int] = {}
-    for tid in tables:
-        counts[tid[0]] = counts.get(tid[0], 0) + 1
-    if counts != EXPECTED_TABLE_COUNTS:
-        raise QuestionnaireError(f"table counts {counts} != {EXPECTED_TABLE_COUNTS}")
     return tables
 
 
