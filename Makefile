@@ -26,6 +26,9 @@ DBT_ARGS := --project-dir dbt_project --profiles-dir dbt_project
 export SURVEY_CONSULTATION SURVEY_LANDING_DIR SURVEY_BUILD_DIR DAGSTER_HOME
 export DBT_LOG_PATH ?= $(CURDIR)/dbt_project/target/logs
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# Byte-compiled modules are written and reused (the packages' at install, the project's on first
+# import): without them every process (pytest, each Dagster run, dbt) compiles its imports anew.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: help env run test test-fast lint lock dagster-dev parse sample clean
 
@@ -37,7 +40,7 @@ help:  ## List the targets
 $(STAMP): requirements.lock pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.9
-	$(BIN)/uv pip sync --python $(BIN)/python requirements.lock
+	$(BIN)/uv pip sync --python $(BIN)/python --compile-bytecode requirements.lock
 	$(BIN)/uv pip install --python $(BIN)/python --no-deps -C editable_mode=compat -e .
 	touch $@
 
