@@ -45,7 +45,7 @@ LEADS = (
     "My main concern is {t}.",
     "I would like the council to prioritise {t}.",
     "Something needs to be done about {t}.",
-    "{T} matters most to me.",
+    "{T} should come first.",
 )
 STANCE_LEADS = ("On {t}: {s}.", "About {t}, {s}.", "{T}: {s}.")
 OTHER_COMMENTS = (
@@ -280,10 +280,24 @@ def answer(frame: Frame, q: Questionnaire, model: PackModel, route: str, rng) ->
             frame.codes[vid] = np.where(asked, values, BLANK)
 
 
-def _term_text(term: str) -> str:
-    """A term as a comment writes it: wildcards become the word itself ('pothole*': 'potholes'
-    reads better than 'pothole', but any ending matches)."""
-    return " ".join(w.removesuffix("*") + ("s" if w.endswith("*") else "") for w in term.split())
+def _term_text(term: str, plural: bool = True) -> str:
+    """A term as a comment writes it. A wildcard word is its stem ('bike*': 'bikes' in a noun's
+    place, 'scrap*': 'scrap' in a stance), an 'e' added after a final 'c' ('displac*':
+    'displace'); every form still matches the term."""
+    words = []
+    for word in term.split():
+        if word.endswith("*"):
+            stem = word.removesuffix("*")
+            stem += "e" if stem.endswith("c") else ""
+            word = stem + ("s" if plural and not stem.endswith("s") else "")
+        words.append(word)
+    return " ".join(words)
+
+
+def _plain_first(terms: tuple[str, ...], rng) -> str:
+    """A term to write, preferring one without wildcards (it reads as written)."""
+    plain = [t for t in terms if "*" not in t]
+    return str(rng.choice(plain or list(terms)))
 
 
 def _sentence(template: str, term: str, stance: str = "") -> str:
@@ -302,9 +316,8 @@ def _theme_sentence(theme, stance_id: str | None, rng) -> str:
     if not stance.rules:
         return _sentence(str(rng.choice(LEADS)), term)
     stance_rule = stance.rules[int(rng.integers(len(stance.rules)))]
-    return _sentence(
-        str(rng.choice(STANCE_LEADS)), term, _term_text(str(rng.choice(stance_rule.any)))
-    )
+    said = _term_text(_plain_first(stance_rule.any, rng), plural=False)
+    return _sentence(str(rng.choice(STANCE_LEADS)), term, said)
 
 
 def plan_comments(n: int, q: Questionnaire, codeframe, rng) -> CommentPlan:
