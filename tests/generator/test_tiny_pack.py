@@ -8,8 +8,10 @@ from datetime import date
 
 import numpy as np
 import polars as pl
+import pytest
 
 from sample_generator import has_calibration, write_sample
+from sample_generator.__main__ import main
 from sample_generator.generic_answers import OTHER_COMMENTS
 from survey.pack import current
 
@@ -99,3 +101,15 @@ def test_comments_without_codeframe(tiny_generated):
     texts = texts.filter(texts.str.strip_chars() != "")
     assert texts.len() > 30
     assert set(texts.to_list()) <= set(OTHER_COMMENTS) | {"No", "Nothing"}
+
+
+def test_cli_writes_the_generic_sample_and_refuses_resampling(tiny_pack, tmp_path, capsys):
+
+    assert main(["--out", str(tmp_path / "cli")]) == 0
+    assert (
+        sorted(p.name for p in (tmp_path / "cli").iterdir())[-1] == "yougov_tiny_panel_20240317.sav"
+    )
+    with pytest.raises(SystemExit) as refused:
+        main(["--out", str(tmp_path / "big"), "--respondents", "1000"])
+    assert refused.value.code == 2
+    assert "no sample/" in capsys.readouterr().err
