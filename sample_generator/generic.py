@@ -41,6 +41,10 @@ DELIVERY_LAG = timedelta(days=2)  # a poll's file arrives this long after its fi
 FIRST_RECORD = 100001  # YouGov records: 100001.. for the first codes export, 200001.. next
 SUPPLIER_NOISE = 0.05  # the supplier's weights differ a little from the pipeline's
 PLATFORM_VIEWS_PER_RESPONDENT = (4.0, 12.0)
+# Share of online completions by hour of day (few at night, an evening peak).
+HOUR_PROFILE = np.array(
+    [1, 0.5, 0.3, 0.2, 0.2, 0.4, 1, 2, 3, 4, 4, 4, 5, 5, 4, 4, 4, 5, 6, 7, 8, 7, 5, 2]
+)
 
 
 @dataclass
@@ -98,11 +102,18 @@ def file_name(spec: dict, day, ext: str) -> str:
 
 
 def _times(n: int, first_day, last_day, rng, lo: int, hi: int) -> tuple[list, list]:
-    """Start and completion times inside [first_day, last_day] (whole days, starts too),
-    durations lo-hi seconds, completions in time order."""
+    """Start and completion times inside [first_day, last_day] (whole days, starts too): any
+    day, between 07:00 and 23:00, busier in the evening; durations lo-hi seconds; completions
+    in time order."""
     t0 = datetime.combine(first_day, datetime.min.time())
     days = (last_day - first_day).days + 1
-    seconds = np.sort(rng.integers(hi + 3600 * 7, days * 86400 - 3600, size=n))
+    hours = np.arange(7, 23)
+    profile = HOUR_PROFILE[hours] / HOUR_PROFILE[hours].sum()
+    seconds = np.sort(
+        rng.integers(0, days, n) * 86400
+        + rng.choice(hours, n, p=profile) * 3600
+        + rng.integers(0, 3600, n)
+    )
     done = [t0 + timedelta(seconds=int(s)) for s in seconds]
     started = [
         d - timedelta(seconds=int(x)) for d, x in zip(done, rng.integers(lo, hi, n), strict=True)
