@@ -99,7 +99,7 @@ def test_section_marts_from_the_pack(second_run):
     sections = yaml.safe_load(pack.file("questionnaire.yaml").read_text(encoding="utf-8"))[
         "sections"
     ]
-    assert {f"mart_{s['name']}" for s in sections.values()} <= names
+    assert {f"mart_section_{s['name']}" for s in sections.values()} <= names
 
 
 def test_nothing_of_the_reference_consultation_is_published(release):
