@@ -111,3 +111,24 @@ def test_codeframe_codes_what_was_written(second_pack):
     assert agree / truth.height > 0.97
     assert stances > 50 and stance_agree == stances
     assert np.isin(["other"], truth["themes"].explode().to_list()).all()
+
+
+def test_double_coded_comments_are_the_generators_and_valid(second_pack):
+    from sample_generator.generic_double_coded import COLUMNS, rows
+
+    consultation = current()
+    with open(consultation.file("coded_comments.csv"), encoding="utf-8", newline="") as fh:
+        committed = list(csv.DictReader(fh))
+    assert tuple(committed[0]) == COLUMNS
+    assert committed == rows(consultation)  # written once by the generator, unchanged since
+    codeframe = consultation.codeframe
+    stance_theme = next(t for t in codeframe.themes if t.stances)
+    for row in committed:
+        for coder in ("coder_a", "coder_b", "agreed"):
+            themes = row[f"{coder}_themes"].split(";")
+            assert set(themes) <= set(codeframe.theme_ids)
+            assert bool(row[f"{coder}_stance"]) == (stance_theme.id in themes)
+    assert len(committed) == 300
+    assert {r["agreed_stance"] for r in committed} == {"", *(s.id for s in stance_theme.stances)}
+    disagree = sum(r["coder_a_themes"] != r["coder_b_themes"] for r in committed)
+    assert 0 < disagree < 0.1 * len(committed)
