@@ -20,12 +20,13 @@ import dagster as dg
 from ingest import hostile
 from orchestration.definitions import build_definitions
 from orchestration.defs import quality
+from survey.pack import current
 
 
 def main(part: str) -> int:
     landed = [p.stat().st_size for p in Path(os.environ["SURVEY_LANDING_DIR"]).iterdir()]
     hostile.MAX_FILE_BYTES = max(hostile.MAX_FILE_BYTES, *landed)
-    gates = dg.AssetSelection.checks(*quality.asset_checks)
+    gates = dg.AssetSelection.checks(*quality.build_checks(current()))
     selection = {"without-gates": dg.AssetSelection.all() - gates, "gates": gates}[part]
     job = dg.define_asset_job(f"bench_{part.replace('-', '_')}", selection=selection)
     merged = dg.Definitions.merge(build_definitions(), dg.Definitions(jobs=[job]))

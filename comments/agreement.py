@@ -1,8 +1,9 @@
-"""Agreement between automatic codes and true codes: precision, recall, F1, Cohen's kappa.
+"""Agreement between two codings of the same comments: precision, recall, F1, Cohen's kappa.
 
 Each theme is a yes/no decision per comment. `all_themes` pools the decisions of every theme
-(micro-average); `drugs_stance` is 'less enforcement' against 'more' among comments that truly
-are about drugs.
+(micro-average); `stance` is the stance given (or none) among the comments the reference coding
+puts under the codeframe's stance theme, a choice among several categories: Cohen's kappa only
+(precision, recall and F1 are of yes/no decisions).
 """
 
 from __future__ import annotations
@@ -22,8 +23,7 @@ AGREEMENT_SCHEMA = {
     "kappa": pl.Float64,
 }
 POOLED = "all_themes"
-STANCE = "drugs_stance"
-STANCE_POSITIVE = "less_enforcement"
+STANCE = "stance"
 
 
 def binary_agreement(predicted: Sequence[bool], truth: Sequence[bool]) -> dict[str, float | int]:
@@ -51,6 +51,19 @@ def binary_agreement(predicted: Sequence[bool], truth: Sequence[bool]) -> dict[s
     }
 
 
+def categorical_kappa(a: Sequence[str | None], b: Sequence[str | None]) -> float | None:
+    """Cohen's kappa of two codings into categories (None is a category; None when undefined)."""
+    n = len(a)
+    if n != len(b):
+        raise ValueError("the two codings cover different numbers of comments")
+    if not n:
+        return None
+    observed = sum(x == y for x, y in zip(a, b, strict=True)) / n
+    categories = set(a) | set(b)
+    chance = sum((list(a).count(c) / n) * (list(b).count(c) / n) for c in categories)
+    return (observed - chance) / (1 - chance) if chance < 1 else None
+
+
 def agreement_table(
     predicted: Sequence[set[str]],
     truth: Sequence[set[str]],
@@ -59,7 +72,8 @@ def agreement_table(
     predicted_stance: Sequence[str | None] = (),
     true_stance: Sequence[str | None] = (),
 ) -> pl.DataFrame:
-    """One row per theme (and pooled, and drugs stance) for comments coded `predicted`."""
+    """One row per theme, then pooled, then (when `true_stance` is given) the stance, for the
+    comments coded `predicted` against the reference coding `truth`."""
     rows = []
     pooled_p: list[bool] = []
     pooled_t: list[bool] = []
@@ -76,10 +90,9 @@ def agreement_table(
             {
                 "theme_id": STANCE,
                 "dataset": dataset,
-                **binary_agreement(
-                    [p == STANCE_POSITIVE for p, _ in pairs],
-                    [t == STANCE_POSITIVE for _, t in pairs],
-                ),
+                "comments": len(pairs),
+                "support": len(pairs),
+                "kappa": categorical_kappa([p for p, _ in pairs], [t for _, t in pairs]),
             }
         )
     return pl.DataFrame(rows, schema=AGREEMENT_SCHEMA)

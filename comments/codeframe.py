@@ -25,7 +25,7 @@ class Theme:
     description: str
     report_count: int | None = None  # comments the report counts (None for 'other')
     rules: tuple[Rule, ...] = ()
-    stances: tuple[Stance, ...] = ()  # drugs: which way the comment leans
+    stances: tuple[Stance, ...] = ()  # the stance theme's: which way the comment leans
     default_stance: str | None = None
 
 
@@ -35,6 +35,9 @@ class Codeframe:
     question: str
     themes: tuple[Theme, ...]  # the report's themes, in the report's order
     other: Theme  # coded when no theme's rule fires
+    stance_theme_id: str | None = None  # `stance_theme`: the theme also split by stance
+    # `quote_permission`: the question and answer code that allow quoting (None: no quotes)
+    quote_permission: tuple[str, int] | None = None
 
     @property
     def theme_ids(self) -> tuple[str, ...]:
@@ -45,8 +48,9 @@ class Codeframe:
         return next(t for t in (*self.themes, self.other) if t.id == theme_id)
 
     @property
-    def stance_theme(self) -> Theme:
-        return next(t for t in self.themes if t.stances)
+    def stance_theme(self) -> Theme | None:
+        """The theme whose comments are also split by stance (None: the codeframe has none)."""
+        return None if self.stance_theme_id is None else self.theme(self.stance_theme_id)
 
 
 def codeframe_path() -> Path:
@@ -66,7 +70,16 @@ def _load_codeframe(path: Path) -> Codeframe:
         raw = yaml.safe_load(fh)
     themes = tuple(_theme(t) for t in raw["themes"])
     other = Theme(raw["other"]["id"], raw["other"]["label"], raw["other"]["description"])
-    codeframe = Codeframe(str(raw["version"]), raw["question"], themes, other)
+    stance_theme = raw.get("stance_theme")
+    permission = raw.get("quote_permission")
+    codeframe = Codeframe(
+        str(raw["version"]),
+        raw["question"],
+        themes,
+        other,
+        None if stance_theme is None else str(stance_theme),
+        None if permission is None else (str(permission["variable"]), int(permission["code"])),
+    )
     _validate(codeframe)
     return codeframe
 
@@ -106,5 +119,12 @@ def _validate(codeframe: Codeframe) -> None:
             raise ValueError(f"codeframe: theme {theme.id} has no rules")
         if theme.stances and theme.default_stance not in {s.id for s in theme.stances}:
             raise ValueError(f"codeframe: theme {theme.id}: default stance is not a listed one")
-    if sum(bool(t.stances) for t in codeframe.themes) != 1:
-        raise ValueError("codeframe: exactly one theme (drugs) carries stances")
+    with_stances = [t.id for t in codeframe.themes if t.stances]
+    named = codeframe.stance_theme_id
+    if named is not None and named not in {t.id for t in codeframe.themes}:
+        raise ValueError(f"codeframe: stance_theme {named} is not one of the themes")
+    if with_stances != ([] if named is None else [named]):
+        raise ValueError(
+            "codeframe: only the theme named by stance_theme carries stances, and it must"
+            f" (stance_theme: {named}; themes with stances: {with_stances or 'none'})"
+        )

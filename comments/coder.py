@@ -21,7 +21,7 @@ NO_RULE_EVIDENCE = "no theme rule matched"
 class Code:
     theme_id: str
     evidence: str
-    stance: str | None = None  # the drugs theme only
+    stance: str | None = None  # the codeframe's stance theme only
 
 
 def code_comment(
@@ -116,11 +116,14 @@ CODED_SCHEMA = {
 
 
 def stance_of(text: str, codeframe: Codeframe | None = None) -> tuple[str, str]:
-    """Drugs stance of a comment and its evidence (for comments coded drugs by hand)."""
+    """Stance of a comment on the codeframe's stance theme and its evidence (for comments coded
+    to that theme by hand)."""
     theme = (codeframe or load_codeframe()).stance_theme
+    if theme is None:
+        raise ValueError("codeframe: no stance_theme, so a comment has no stance")
     parts = sentences(text)
-    about_drugs = [s for s in parts if _hits(theme.rules, [s])] or parts
-    stance, hits = _stance(theme, about_drugs)
+    about_theme = [s for s in parts if _hits(theme.rules, [s])] or parts
+    stance, hits = _stance(theme, about_theme)
     return stance, _evidence(hits) if hits else f"default stance {stance}"
 
 

@@ -1,25 +1,36 @@
-"""Table I1's counts: comments per theme by route and poll, ranked; the drugs split by route.
+"""Table I1's counts: comments per theme by route and poll, ranked; the stance theme's comments
+by stance and route.
 
-Groups: all comments (route 'all', poll 'all'), each route (poll 'all') and, for a route of
-several polls, each poll. `comments` counts respondents coded to the theme; `base` the comments
-analysed in the group; `rank` orders the report's themes by count (ties share a rank; 'other'
-is not ranked).
+Groups: all comments (route 'all', poll 'all'), each route (poll 'all', in the questionnaire's
+order of routes) and, for a route of several polls, each poll. `comments` counts respondents
+coded to the theme; `base` the comments analysed in the group; `rank` orders the report's themes
+by count (ties share a rank; 'other' is not ranked).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
+from survey.questionnaire import Questionnaire, load_questionnaire
+
 from .codeframe import Codeframe, load_codeframe
 
 ALL = "all"
-ROUTE_ORDER = {ALL: 0, "talk_london": 1, "polls": 2}
 
 
-def _groups(coded: pl.DataFrame) -> list[tuple[str, str, pl.Expr]]:
+def route_order(q: Questionnaire | None = None) -> dict[str, int]:
+    """'all' first, then the questionnaire's routes in their order."""
+    return {ALL: 0} | {r: i for i, r in enumerate((q or load_questionnaire()).routes, start=1)}
+
+
+def _routes(coded: pl.DataFrame, order: dict[str, int]) -> list[str]:
+    return sorted(coded["route"].unique(), key=lambda r: (order.get(r, len(order)), r))
+
+
+def _groups(coded: pl.DataFrame, order: dict[str, int]) -> list[tuple[str, str, pl.Expr]]:
     """(route, poll, filter) of every group of Table I1."""
     groups = [(ALL, ALL, pl.lit(True))]
-    for route in sorted(coded["route"].unique(), key=lambda r: ROUTE_ORDER.get(r, 9)):
+    for route in _routes(coded, order):
         groups.append((route, ALL, pl.col("route") == route))
         polls = coded.filter(pl.col("route") == route)["poll"].unique(maintain_order=True)
         if polls.len() > 1:
@@ -27,9 +38,12 @@ def _groups(coded: pl.DataFrame) -> list[tuple[str, str, pl.Expr]]:
     return groups
 
 
-def theme_counts(coded: pl.DataFrame, codeframe: Codeframe | None = None) -> pl.DataFrame:
+def theme_counts(
+    coded: pl.DataFrame, codeframe: Codeframe | None = None, q: Questionnaire | None = None
+) -> pl.DataFrame:
     """`coded` has one row per respondent x theme with `route` and `poll`."""
     codeframe = codeframe or load_codeframe()
+    order = route_order(q)
     themes = pl.DataFrame(
         {
             "theme_id": list(codeframe.theme_ids),
@@ -38,7 +52,7 @@ def theme_counts(coded: pl.DataFrame, codeframe: Codeframe | None = None) -> pl.
         }
     )
     frames = []
-    for route, poll, keep in _groups(coded):
+    for route, poll, keep in _groups(coded, order):
         group = coded.filter(keep)
         counts = group.group_by("theme_id").agg(comments=pl.col("respondent_id").n_unique())
         table = themes.join(counts, on="theme_id", how="left").with_columns(
@@ -56,21 +70,24 @@ def theme_counts(coded: pl.DataFrame, codeframe: Codeframe | None = None) -> pl.
         ]
     table = pl.concat(frames).with_columns(pct=(100 * pl.col("comments") / pl.col("base")).round(1))
     return table.sort(
-        pl.col("route").replace_strict(ROUTE_ORDER, default=9),
+        pl.col("route").replace_strict(order, default=len(order)),
         "poll",
         pl.col("rank").fill_null(len(codeframe.themes) + 1),
         "order",
     ).select("theme_id", "label", "route", "poll", "comments", "base", "pct", "rank")
 
 
-def drugs_stance_counts(coded: pl.DataFrame, codeframe: Codeframe | None = None) -> pl.DataFrame:
-    """Comments on drugs by stance, for all comments and each route, with the route's share."""
+def stance_counts(
+    coded: pl.DataFrame, codeframe: Codeframe | None = None, q: Questionnaire | None = None
+) -> pl.DataFrame:
+    """Comments on the codeframe's stance theme by stance, for all comments and each route, with
+    the route's share (no rows when the codeframe has no stance theme)."""
     theme = (codeframe or load_codeframe()).stance_theme
-    drugs = coded.filter(pl.col("theme_id") == theme.id)
     rows = []
-    routes = [ALL, *sorted(drugs["route"].unique(), key=lambda r: ROUTE_ORDER.get(r, 9))]
+    on_theme = coded.filter(pl.col("theme_id") == theme.id) if theme else coded.clear()
+    routes = [ALL, *_routes(on_theme, route_order(q))] if theme else []
     for route in routes:
-        group = drugs if route == ALL else drugs.filter(pl.col("route") == route)
+        group = on_theme if route == ALL else on_theme.filter(pl.col("route") == route)
         for stance in theme.stances:
             n = group.filter(pl.col("stance") == stance.id).height
             rows.append(

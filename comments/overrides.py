@@ -20,17 +20,19 @@ def apply_manual_codes(
     """`auto` (respondent_id, theme_id, evidence, stance) with every respondent in `manual`
     (ingest.coded_comments) recoded by hand; adds `source` 'auto' | 'manual'.
 
-    A manual drugs code gets its stance from the stance rules on the comment's text.
+    A manual code of the stance theme gets its stance from the stance rules on the comment's text.
     """
     codeframe = codeframe or load_codeframe()
-    drugs = codeframe.stance_theme.id
+    stance_theme = codeframe.stance_theme_id
     rows = []
     for r in manual.iter_rows(named=True):
         where = f"{r['source_file']} row {r['source_row']}, coder {r['coder']}"
         note = f": {r['note']}" if r["note"] else ""
         for theme_id in r["themes"]:
             stance = (
-                stance_of(texts[r["respondent_id"]], codeframe)[0] if theme_id == drugs else None
+                stance_of(texts[r["respondent_id"]], codeframe)[0]
+                if theme_id == stance_theme
+                else None
             )
             rows.append(
                 {

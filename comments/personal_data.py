@@ -1,15 +1,20 @@
-"""Patterns of personal data respondents write into comments, shared by redaction and the gate.
+"""Patterns of personal data respondents write into comments, shared by redaction and the gates.
 
 Each kind has a pattern, an optional validator of what the pattern found, and the placeholder
 that replaces it. They are listed in the order redaction applies them: a match of an earlier kind
 is replaced before later kinds look at the text.
+
+`scan_texts` reports how many matches of each kind it found and where, never the matched text
+itself, so a failed gate can be logged and shown without repeating what it blocks: the quotes'
+gate (orchestration.defs.comments) and the release-wide gate (publication.personal_data_gate).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 
 NAME = r"[A-Z][a-z]*(?:['-]?[A-Z][a-z]+)*"  # Tom, O'Neill, McDonald, Smith-Jones
 # Words after which capitalised words are a person's name (matched in any case). 'called' alone
@@ -155,3 +160,57 @@ def find_all(text: str) -> Iterator[tuple[Kind, int, int]]:
         for m in kind.find(text):
             span = m.span("name") if kind.name == "name" else m.span()
             yield kind, *span
+
+
+MAX_LISTED = 20
+DECIMAL = re.compile(r"-?\d*\.\d+(?:[eE][-+]?\d+)?")  # a figure, never personal data
+
+
+@dataclass(frozen=True)
+class Finding:
+    location: str  # text index, or file with sheet and cell / line / table and column
+    kind: str
+    start: int  # character offsets within the scanned text
+    end: int
+
+
+@dataclass(frozen=True)
+class Findings:
+    texts: int  # texts scanned
+    found: tuple[Finding, ...] = ()
+    unscanned: tuple[str, ...] = field(default=())  # files whose format holds no scannable text
+
+    @property
+    def passed(self) -> bool:
+        return not self.found
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Matches per kind, every kind listed (zero included)."""
+        seen = Counter(f.kind for f in self.found)
+        return {kind: seen.get(kind, 0) for kind in KIND_NAMES}
+
+    def summary(self) -> str:
+        if self.passed:
+            return f"no personal data in {self.texts} texts"
+        kinds = ", ".join(f"{k} {n}" for k, n in self.counts.items() if n)
+        where = "; ".join(f"{f.location} ({f.kind})" for f in self.found[:MAX_LISTED])
+        more = len(self.found) - MAX_LISTED
+        return (
+            f"personal data in {len(self.found)} places of {self.texts} texts ({kinds}): {where}"
+            + (f" and {more} more" if more > 0 else "")
+        )
+
+
+def scan_texts(texts: Mapping[str, str] | Iterable[str]) -> Findings:
+    """Findings in `texts`: a mapping location -> text, or texts located by their index."""
+    items = texts.items() if isinstance(texts, Mapping) else enumerate(texts)
+    found, count, seen = [], 0, {}
+    for location, text in items:
+        count += 1
+        text = str(text or "")
+        if text not in seen:  # published tables repeat labels and numbers many times
+            clean = not text or DECIMAL.fullmatch(text)
+            seen[text] = [] if clean else [(k.name, s, e) for k, s, e in find_all(text)]
+        found += [Finding(str(location), kind, s, e) for kind, s, e in seen[text]]
+    return Findings(count, tuple(found))

@@ -1,14 +1,15 @@
 """Illustrative quotes for Table I1, chosen so that none can harm or identify its author.
 
 A comment may be quoted only when
-- its author answered Yes to I_QUOTE_PERMISSION;
+- its author gave the codeframe's `quote_permission` answer (Yes) to its question;
 - its theme has at least MIN_GROUP_COMMENTS comments in the author's route. The questionnaire's
   small_base_threshold (50) guards the reliability of percentages; a quote is no estimate, and
   what protects its author is being one of many who wrote on the theme in the route, with nothing
   else published about them. 10 is the usual minimum cell size of disclosure control;
 - it is redacted (comments.redaction) and, after redaction, the gate finds no personal data in
   it; it is then cut to MAX_QUOTE_CHARS.
-A quote carries its theme and route only: no respondent id, poll, demographics or date.
+Routes are taken in the questionnaire's order. A quote carries its theme and route only: no
+respondent id, poll, demographics or date.
 Comments needing no redaction come first, then those coded to the theme alone; among equals the
 order is a hash of the codeframe version and respondent id (stable, unrelated to any answer).
 A comment is quoted under one theme at most, and the same words only once.
@@ -22,36 +23,44 @@ from itertools import groupby
 
 import polars as pl
 
+from survey.questionnaire import Questionnaire, load_questionnaire
+
 from .codeframe import Codeframe, load_codeframe
-from .gate import scan_texts
+from .personal_data import scan_texts
 from .redaction import MAX_QUOTE_CHARS, redact, shorten
 from .rules import normalise
 
-PERMISSION_YES = 1
 MIN_GROUP_COMMENTS = 10
 QUOTES_PER_ROUTE = 2
-ROUTES = ("talk_london", "polls")
 SCHEMA = {"theme_id": pl.String, "quote_number": pl.Int64, "route": pl.String, "quote": pl.String}
 
 
 def select_quotes(
-    coded: pl.DataFrame, comments: pl.DataFrame, codeframe: Codeframe | None = None
+    coded: pl.DataFrame,
+    comments: pl.DataFrame,
+    codeframe: Codeframe | None = None,
+    q: Questionnaire | None = None,
 ) -> pl.DataFrame:
     """Quotes per theme: `theme_id`, `quote_number`, `route`, `quote`.
 
     `coded`: respondent_id, route, theme_id (final codes); `comments`: respondent_id, text,
-    quote_permission (the I_QUOTE_PERMISSION code).
+    quote_permission (the answer code to the codeframe's quote permission question).
     """
     codeframe = codeframe or load_codeframe()
+    routes = list((q or load_questionnaire()).routes)
+    # without a permission question nobody may be quoted
+    permitted = (
+        pl.col("quote_permission") == codeframe.quote_permission[1]
+        if codeframe.quote_permission
+        else pl.lit(False)
+    )
     group_size = coded.group_by("route", "theme_id").agg(n=pl.col("respondent_id").n_unique())
     themes_of = coded.group_by("respondent_id").agg(n_themes=pl.len())
     candidates = (
         coded.join(comments, on="respondent_id")
         .join(group_size, on=["route", "theme_id"])
         .join(themes_of, on="respondent_id")
-        .filter(
-            (pl.col("quote_permission") == PERMISSION_YES) & (pl.col("n") >= MIN_GROUP_COMMENTS)
-        )
+        .filter(permitted & (pl.col("n") >= MIN_GROUP_COMMENTS))
     )
     respondents = candidates["respondent_id"].unique()
     order = pl.DataFrame(
@@ -67,7 +76,7 @@ def select_quotes(
     safe = _SafeQuotes()
     for theme_id in codeframe.theme_ids:
         number = 0
-        for route in ROUTES:
+        for route in routes:
             group = candidates.filter((pl.col("theme_id") == theme_id) & (pl.col("route") == route))
             taken = 0
             for quote, rid in _ranked(group, safe):

@@ -16,20 +16,23 @@ from survey.questionnaire import Questionnaire, load_questionnaire
 
 from .codeframe import Codeframe, load_codeframe
 from .coder import code_comments
-from .counts import drugs_stance_counts, theme_counts
+from .counts import stance_counts, theme_counts
 from .exclusion import exclusion_counts, has_suggestion_flags
 from .overrides import apply_manual_codes
 from .quotes import select_quotes
 
 SCHEMA = "comments"
-COMMENT = "I_MISSING"
-PERMISSION = "I_QUOTE_PERMISSION"
 CODED_COLUMNS = ["respondent_id", "route", "poll", "theme_id", "source", "evidence", "stance"]
 
 
-def read_comments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """One row per respondent: route, poll, comment text, the warehouse's `in_base` for it and
-    the quote permission code."""
+def read_comments(
+    con: duckdb.DuckDBPyConnection, codeframe: Codeframe | None = None
+) -> pl.DataFrame:
+    """One row per respondent: route, poll, the text of the codeframe's question, the
+    warehouse's `in_base` for it and the answer code to the quote permission question (null
+    when the codeframe names none)."""
+    codeframe = codeframe or load_codeframe()
+    permission = codeframe.quote_permission[0] if codeframe.quote_permission else None
     return con.sql(
         """
         select c.respondent_id, c.route, c.poll, c.text, c.in_base,
@@ -40,7 +43,7 @@ def read_comments(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
         where c.variable_id = ?
         order by c.respondent_id
         """,
-        params=[PERMISSION, COMMENT],
+        params=[permission, codeframe.question],
     ).pl()
 
 
@@ -49,7 +52,7 @@ class CommentTables:
     exclusion_counts: pl.DataFrame
     coded_comments: pl.DataFrame
     theme_counts: pl.DataFrame
-    drugs_stance_counts: pl.DataFrame
+    stance_counts: pl.DataFrame
     published_quotes: pl.DataFrame
 
     def as_dict(self) -> dict[str, pl.DataFrame]:
@@ -71,7 +74,7 @@ def build_tables(
     codeframe = codeframe or load_codeframe()
     q = q or load_questionnaire()
     kept = analysed(comments, q)
-    # the texts of respondents coded by hand (their drugs stance comes from the text)
+    # the texts of respondents coded by hand (their stance comes from the text)
     texts = dict(
         kept.filter(pl.col("respondent_id").is_in(manual["respondent_id"].implode()))
         .select("respondent_id", "text")
@@ -86,9 +89,9 @@ def build_tables(
     return CommentTables(
         exclusion_counts=exclusion_counts(comments, q),
         coded_comments=coded,
-        theme_counts=theme_counts(coded, codeframe),
-        drugs_stance_counts=drugs_stance_counts(coded, codeframe),
-        published_quotes=select_quotes(coded, kept, codeframe),
+        theme_counts=theme_counts(coded, codeframe, q),
+        stance_counts=stance_counts(coded, codeframe, q),
+        published_quotes=select_quotes(coded, kept, codeframe, q),
     )
 
 

@@ -15,12 +15,12 @@ from survey.questionnaire import Questionnaire, load_questionnaire
 @dataclass(frozen=True)
 class GateSettings:
     questionnaire: Questionnaire
-    polls: dict[str, str]  # poll -> route
+    polls: dict[str, str]  # poll -> route (each route's polls, as the questionnaire lists them)
     sources: dict[str, str]  # export source -> poll
-    weighted_routes: tuple[str, ...]
+    weighted_routes: tuple[str, ...]  # the routes the pack declares `weighted: true`
     small_base_threshold: int
     weighting_tolerance: float  # largest |achieved - target| share on any margin
-    min_efficiency: float  # Kish efficiency floor of the combined polls
+    min_efficiency: float  # Kish efficiency floor of the weighted routes' respondents combined
 
     @classmethod
     def from_project(cls) -> GateSettings:

@@ -1,6 +1,7 @@
-"""Poll weights: positive, one per analysed respondent of the weighted routes, summing to their
-number; the weighting reaches every target within the scheme's tolerance at an efficiency above
-its floor. The number is the warehouse's own count (which `route_totals` ties to the delivery)."""
+"""Weights: positive, one per analysed respondent of the routes the pack declares weighted, summing
+to their number; the weighting reaches every target within the scheme's tolerance at an efficiency
+above its floor. The number is the warehouse's own count (which `route_totals` ties to the
+delivery)."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ def poll_weights(
 
 
 def weighting_efficiency(table: str) -> Callable:
-    """The combined polls' row of a weighting summary (the weighting asset's, or its mart)."""
+    """The `combined` scope's row of a weighting summary (the weighting asset's, or its mart):
+    every respondent of the weighted routes together."""
 
     def prepare(
         con: duckdb.DuckDBPyConnection, s: GateSettings

@@ -1,9 +1,14 @@
-"""Analysts' coded comments (`coded_comments_YYYYMMDD.csv`): contract and reader.
+"""Analysts' coded comments: contracts and readers (docs/export-formats.md, section 9).
 
-Analysts who read a comment and disagree with its automatic themes put their codes in this file
-in the landing folder; they replace the automatic codes of that respondent. The file is checked
-like a vendor export (docs/export-formats.md, section 9): errors name the file, column, row and
-rule, and every file is checked before any is used.
+- `coded_comments_YYYYMMDD.csv` in the landing folder: analysts who read a comment and disagree
+  with its automatic themes put their codes in this file; they replace the automatic codes of
+  that respondent.
+- `coded_comments.csv` in the consultation pack: the analysts' double-coded comments (no
+  respondent: the text, each coder's themes and stance, the codes they agreed), against which
+  the automatic coder's agreement is measured (comments.evaluation).
+
+Both are checked like a vendor export: errors name the file, column, row and rule (never a
+value), and every file is checked before any is used.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from pathlib import Path
 
 import polars as pl
 
+from survey.questionnaire import Questionnaire, load_questionnaire
+
 from .checks import check_columns, check_max_length, check_required, check_unique, describe
 from .errors import SPREADSHEET, ContractViolation, Rule, Violation, ViolationCollector
 
@@ -25,7 +32,7 @@ FILE_PATTERN = re.compile(r"^coded_comments_(?P<date>[0-9]{8})\.(?P<ext>csv)$")
 NAME_STEM = "coded_comments"
 COLUMNS = ("respondent_id", "themes", "coder", "note")
 REQUIRED = ("respondent_id", "themes", "coder")
-RESPONDENT_ID = re.compile(r"^(?:tl|rep|boost)-[0-9]{1,18}$")  # ASCII digits, never \d
+VENDOR_ID = "[0-9]{1,18}"  # ASCII digits, never \d
 THEME_SEPARATOR = ";"
 OTHER = "other"
 MAX_NOTE_CHARS = 1000
@@ -83,15 +90,32 @@ def find_coded_comments_files(landing_dir: Path) -> list[CodedCommentsFile]:
     return sorted(files, key=lambda f: f.coded_on)
 
 
+def respondent_id_prefixes(q: Questionnaire | None = None) -> tuple[str, ...]:
+    """The pack's respondent id prefixes, one per export source (`exports.<source>.id_prefix`)."""
+    q = q or load_questionnaire()
+    missing = [source for source, spec in q.exports.items() if not spec.get("id_prefix")]
+    if missing:
+        raise ValueError(
+            f"questionnaire.yaml: exports.{missing[0]}.id_prefix is missing (warehouse respondent"
+            " ids are <id_prefix>-<vendor id>)"
+        )
+    return tuple(str(spec["id_prefix"]) for spec in q.exports.values())
+
+
 def read_coded_comments(
-    path: Path, theme_ids: Sequence[str], respondent_ids: Collection[str] | None = None
+    path: Path,
+    theme_ids: Sequence[str],
+    respondent_ids: Collection[str] | None = None,
+    id_prefixes: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Read and check one file (raises ContractViolation).
 
     `theme_ids` are the codes allowed (the codeframe's); `respondent_ids`, when given, are the
-    respondents with a comment to code. Returns one row per respondent (`SCHEMA`).
+    respondents with a comment to code; `id_prefixes` those of the respondent ids (default: the
+    pack's). Returns one row per respondent (`SCHEMA`).
     """
     path = Path(path)
+    prefixes = tuple(id_prefixes or respondent_id_prefixes())
     log = ViolationCollector(path.name, SPREADSHEET)
     header, rows = _grid(path, log)
     check_columns(header, _Layout(), log)
@@ -104,7 +128,7 @@ def read_coded_comments(
         check_required(frame[name], name, log)
     ids = frame["respondent_id"]
     check_unique(ids, "respondent_id", log)
-    _check_ids(ids, respondent_ids, log)
+    _check_ids(ids, respondent_ids, prefixes, log)
     themes = [_themes(value, row, theme_ids, log) for row, value in enumerate(frame["themes"])]
     check_max_length(frame["note"], MAX_NOTE_CHARS, "note", log)
     log.raise_if_any()
@@ -118,15 +142,19 @@ def read_coded_comments(
 
 
 def load_coded_comments(
-    landing_dir: Path, theme_ids: Sequence[str], respondent_ids: Collection[str] | None = None
+    landing_dir: Path,
+    theme_ids: Sequence[str],
+    respondent_ids: Collection[str] | None = None,
+    id_prefixes: Sequence[str] | None = None,
 ) -> pl.DataFrame:
     """Every coded-comments file, checked together; a respondent's codes come from the latest
     file that codes them (each file may code any respondents)."""
     files = find_coded_comments_files(landing_dir)
+    prefixes = tuple(id_prefixes or respondent_id_prefixes()) if files else ()
     frames, errors = [], []
     for found in files:
         try:
-            frames.append(read_coded_comments(found.path, theme_ids, respondent_ids))
+            frames.append(read_coded_comments(found.path, theme_ids, respondent_ids, prefixes))
         except ContractViolation as e:
             errors.append(e)
     if errors:
@@ -172,12 +200,19 @@ def _cell(row: list[str], index: int) -> str | None:
     return value or None
 
 
-def _check_ids(ids: pl.Series, known: Collection[str] | None, log: ViolationCollector) -> None:
+def _check_ids(
+    ids: pl.Series,
+    known: Collection[str] | None,
+    prefixes: Sequence[str],
+    log: ViolationCollector,
+) -> None:
+    pattern = re.compile(f"^(?:{'|'.join(re.escape(p) for p in prefixes)})-{VENDOR_ID}$")
+    shapes = " or ".join(f"{p}-<n>" for p in prefixes)
     for row, value in enumerate(ids):
         if value is None:
             continue
-        if not RESPONDENT_ID.match(value):
-            detail = "value is not a respondent id (tl-<n>, rep-<n> or boost-<n>)"
+        if not pattern.match(value):
+            detail = f"value is not a respondent id ({shapes})"
             log.add(Rule.NOT_ALLOWED, detail, "respondent_id", row)
         elif known is not None and value not in known:
             detail = "the respondent has no comment with a suggestion to code"
@@ -185,7 +220,11 @@ def _check_ids(ids: pl.Series, known: Collection[str] | None, log: ViolationColl
 
 
 def _themes(
-    value: str | None, row: int, theme_ids: Sequence[str], log: ViolationCollector
+    value: str | None,
+    row: int,
+    theme_ids: Sequence[str],
+    log: ViolationCollector,
+    column: str = "themes",
 ) -> list[str]:
     if value is None:
         return []
@@ -193,9 +232,91 @@ def _themes(
     for theme in themes:
         if theme not in theme_ids:
             detail = f"a theme is not in the codeframe (allowed: {describe(theme_ids)})"
-            log.add(Rule.CODEBOOK, detail, "themes", row)
+            log.add(Rule.CODEBOOK, detail, column, row)
     if OTHER in themes and len(themes) > 1:
-        log.add(Rule.NOT_ALLOWED, f"'{OTHER}' cannot be combined with other themes", "themes", row)
+        log.add(Rule.NOT_ALLOWED, f"'{OTHER}' cannot be combined with other themes", column, row)
     if not themes:
-        log.add(Rule.REQUIRED, "holds no theme", "themes", row)
+        log.add(Rule.REQUIRED, "holds no theme", column, row)
     return themes
+
+
+# The pack's double-coded comments (`consultations/<id>/coded_comments.csv`).
+DOUBLE_CODED_FILE = "coded_comments.csv"
+CODINGS = ("coder_a", "coder_b", "agreed")  # each coder's codes, then the codes they agreed
+DOUBLE_CODED_THEMES = tuple(f"{c}_themes" for c in CODINGS)
+DOUBLE_CODED_STANCES = tuple(f"{c}_stance" for c in CODINGS)
+MAX_COMMENT_CHARS = 10_000
+DOUBLE_CODED_SCHEMA = {
+    "comment_id": pl.String,
+    "text": pl.String,
+    **{name: pl.List(pl.String) for name in DOUBLE_CODED_THEMES},
+    **{name: pl.String for name in DOUBLE_CODED_STANCES},
+    "source_row": pl.Int64,
+}
+
+
+def read_double_coded_comments(
+    path: Path,
+    theme_ids: Sequence[str],
+    stance_theme: str | None = None,
+    stance_ids: Sequence[str] = (),
+) -> pl.DataFrame:
+    """Read and check the double-coded comments (raises ContractViolation).
+
+    Columns: `comment_id` (unique, no respondent id), `text`, and for coder A, coder B and the
+    agreed coding `<coding>_themes` (codeframe themes separated by ';') and, when the codeframe
+    has a stance theme, `<coding>_stance` (one of `stance_ids` when the coding has the stance
+    theme, else empty). Returns one row per comment (`DOUBLE_CODED_SCHEMA`), stances null where
+    empty.
+    """
+    path = Path(path)
+    log = ViolationCollector(path.name, SPREADSHEET)
+    stances = DOUBLE_CODED_STANCES if stance_theme else ()
+    columns = ("comment_id", "text", *DOUBLE_CODED_THEMES, *stances)
+    header, rows = _grid(path, log)
+    check_columns(header, _Layout(columns), log)
+    log.raise_if_any()
+    frame = pl.DataFrame(
+        {name: [_cell(row, header.index(name)) for row in rows] for name in columns},
+        schema={name: pl.String for name in columns},
+    )
+    for name in ("comment_id", "text"):
+        check_required(frame[name], name, log)
+    check_unique(frame["comment_id"], "comment_id", log)
+    check_max_length(frame["text"], MAX_COMMENT_CHARS, "text", log)
+    themes = {
+        name: [_themes(value, row, theme_ids, log, name) for row, value in enumerate(frame[name])]
+        for name in DOUBLE_CODED_THEMES
+    }
+    for coding, name in zip(CODINGS, stances, strict=False):
+        for row, (value, coded) in enumerate(
+            zip(frame[name], themes[f"{coding}_themes"], strict=True)
+        ):
+            _check_stance(value, stance_theme in coded, row, name, stance_ids, log)
+    log.raise_if_any()
+    return frame.with_columns(
+        *(pl.Series(name, values, dtype=pl.List(pl.String)) for name, values in themes.items()),
+        *(pl.lit(None, dtype=pl.String).alias(n) for n in DOUBLE_CODED_STANCES if n not in stances),
+        pl.int_range(SPREADSHEET.first_data_row, frame.height + SPREADSHEET.first_data_row)
+        .cast(pl.Int64)
+        .alias("source_row"),
+    ).select(list(DOUBLE_CODED_SCHEMA))
+
+
+def _check_stance(
+    value: str | None,
+    has_theme: bool,
+    row: int,
+    column: str,
+    stance_ids: Sequence[str],
+    log: ViolationCollector,
+) -> None:
+    if has_theme and value is None:
+        log.add(Rule.REQUIRED, "holds no stance, and the coding has the stance theme", column, row)
+    elif not has_theme and value is not None:
+        log.add(
+            Rule.NOT_ALLOWED, "holds a stance, and the coding lacks the stance theme", column, row
+        )
+    elif value is not None and value not in stance_ids:
+        detail = f"a stance is not in the codeframe (allowed: {describe(stance_ids)})"
+        log.add(Rule.CODEBOOK, detail, column, row)

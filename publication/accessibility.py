@@ -27,6 +27,7 @@ SHORTHAND = {
     shorthand.LOW_RELIABILITY,
     shorthand.NOT_APPLICABLE,
     shorthand.NOT_AVAILABLE,
+    shorthand.CONFIDENTIAL,
 }
 UNIT = re.compile(r"\((%|number)\)$")
 NUMBER_AS_TEXT = re.compile(r"^\s*-?[\d,]+(\.\d+)?\s*%?\s*$")

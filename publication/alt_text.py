@@ -31,7 +31,8 @@ def _pct(value: float | None) -> str:
 
 
 def describe(spec: ChartSpec, q: Questionnaire, est: Estimates) -> FigureText:
-    from publication.charts import bases_label, chart_panels  # charts imports this module
+    # charts imports this module
+    from publication.charts import bases_label, chart_panels, weighting_text
 
     panels = chart_panels(spec, q, est)
     parts = []
@@ -63,13 +64,11 @@ def describe(spec: ChartSpec, q: Questionnaire, est: Estimates) -> FigureText:
                     for b in panel.bars
                 )
             head = f"{panel.title}: " if panel.title else ""
-            parts.append(
-                f"{head}Horizontal bars, Talk London beside the Polls (percentages). {text}."
-            )
+            side = " beside ".join(s["label"] for s in q.routes.values())
+            bars = f"Horizontal bars, {side}" if len(q.routes) > 1 else "Horizontal bars"
+            parts.append(f"{head}{bars} (percentages). {text}.")
     weighting = (
-        "Unweighted shares of respondents"
-        if spec.stat == "composition"
-        else "Talk London unweighted; Polls weighted"
+        "Unweighted shares of respondents" if spec.stat == "composition" else weighting_text(q)
     )
     description = " ".join(parts) + f" Bases: {bases_label(spec, q, est)}. {weighting}."
     return FigureText(spec.id, f"Figure {spec.id}: {spec.title}", description)

@@ -64,7 +64,8 @@ NOT_PUBLISHED = (
         r"the warehouse's \1 (not published)",
     ),
     (re.compile(r"\b(?:int|stg|prep)_\w+"), "a warehouse model (not published)"),
-    (re.compile(r"\(= unweighted base for Talk London\)"), "(null for Talk London: unweighted)"),
+    # a dbt description of a weighted column that equals the unweighted one on unweighted routes
+    (re.compile(r"\(= unweighted base for [^)]*\)"), "(null for unweighted routes)"),
 )
 
 
@@ -116,12 +117,35 @@ def bi_settings(q) -> BiSettings:
     return BiSettings(unweighted, rows)
 
 
+SECTIONS_MART = "mart_sections"  # dbt's view of every section; one table per section beside it
+
+
+def section_docs(con: duckdb.DuckDBPyConnection, docs: dict[str, TableDoc]) -> dict[str, TableDoc]:
+    """Descriptions of the per-section tables (`ref.sections.mart`) that the `mart_sections`
+    model writes: the section's id and title, and `mart_sections`' column descriptions. None
+    without ref.sections."""
+    base = docs.get(SECTIONS_MART)
+    try:
+        rows = con.execute("select mart, section, title from ref.sections").fetchall()
+    except duckdb.Error:
+        return {}
+    if base is None:
+        return {}
+    return {
+        mart: TableDoc(
+            f"Report section {sid} ({title}) for BI: the rows of {SECTIONS_MART} of this section.",
+            base.columns,
+        )
+        for mart, sid, title in rows
+    }
+
+
 def published_comment(table: str, column: str | None, text: str) -> str:
     """A dbt description as the BI file states it: citing only what the file holds, with units."""
     for pattern, replacement in NOT_PUBLISHED:
         text = pattern.sub(replacement, text)
     if column in PROPORTION_COLUMNS:
-        text = f"Percentage of {PROPORTION_COLUMNS[column]}, weighted for the polls."
+        text = f"Percentage of {PROPORTION_COLUMNS[column]}, weighted for weighted routes."
     if column in PERCENT_COLUMNS or column in PROPORTION_COLUMNS:
         text = f"{text.rstrip()} {PERCENT_UNIT}"
     elif column in POINTS_COLUMNS:
@@ -236,6 +260,11 @@ RELEASE_DOC = TableDoc(
         "release": "Release number.",
         "status": "provisional or final.",
         "published_at": "When the release was published (UTC).",
+        "consultation_id": "The consultation pack the release was built from (its folder name).",
+        "consultation_version": "The version of the pack's questionnaire the figures were "
+        "computed with.",
+        "consultation_fingerprint": "sha256 over every file of the pack (names and bytes): "
+        "which exact pack the release was built from.",
     },
 )
 # The cells of a release withheld against disclosure by differencing (publication.disclosure):
@@ -316,6 +345,7 @@ def write_marts_file(
     tmp_wal = tmp.with_name(tmp.name + ".wal")
     _remove(tmp, tmp_wal)
     tables, excluded = publishable_tables(con)
+    docs = {**docs, **section_docs(con, docs)}
     catalog = con.execute("select current_database()").fetchone()[0]
     con.execute(f"ATTACH {_literal(str(tmp))} AS {ALIAS} (READ_WRITE)")
     settings = settings or BiSettings()

@@ -1,4 +1,4 @@
-"""Charts of `chart_specs.CHARTS` as PNG and SVG, drawn from the marts' route totals.
+"""The pack's charts (`chart_specs.ChartSet`) as PNG and SVG, drawn from the marts' route totals.
 
 Deterministic: matplotlib's Agg canvas, the bundled DejaVu Sans font, a fixed SVG hash salt and no
 dates or software versions in the files, so a rerun on the same data writes the same bytes.
@@ -16,11 +16,10 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 
 from publication.alt_text import FigureText, add_to_svg, describe, write_alt_text_csv
-from publication.chart_specs import CHARTS, ChartSpec
+from publication.chart_specs import ChartSet, ChartSpec
 from publication.estimates import Estimates
 from survey.questionnaire import Questionnaire, Variable
 
-ROUTE_COLOURS = {"talk_london": "#12436D", "polls": "#28A197"}
 CATEGORY_COLOURS = ("#12436D", "#2073BC", "#28A197", "#A285D1", "#801650", "#F46A25", "#3D3D3D")
 MISSING_COLOUR = "#BFBFBF"
 RC = {
@@ -132,7 +131,8 @@ def chart_panels(spec: ChartSpec, q: Questionnaire, est: Estimates) -> list[Pane
 
 
 def bases_label(spec: ChartSpec, q: Questionnaire, est: Estimates) -> str:
-    """'Talk London minimum N = …; Polls minimum N = …' (or 'N = …' when every base is equal)."""
+    """'<route> minimum N = …' for each route, '; '-separated ('N = …' when every base is
+    equal)."""
     ids = [v.id for v in chart_variables(spec, q)]
     parts = []
     for route, s in q.routes.items():
@@ -160,7 +160,14 @@ def _bars(ax, rects: list[tuple[float, float, float, float]], colour: str, label
     ax.add_collection(PolyCollection(verts, facecolors=colour, edgecolors="none", label=label))
 
 
-def _draw_grouped(ax, panel: Panel, route_labels: dict[str, str]) -> int:
+def weighting_text(q: Questionnaire) -> str:
+    """'<route> unweighted; <route> weighted', from the questionnaire's routes."""
+    return "; ".join(
+        f"{s['label']} {'weighted' if s['weighted'] else 'unweighted'}" for s in q.routes.values()
+    )
+
+
+def _draw_grouped(ax, panel: Panel, route_labels: dict[str, str], colours: dict[str, str]) -> int:
     """Categories down the axis, one bar per route beside each other; returns the row count."""
     if len(panel.bars[0].segments) == 1:  # one bar per item and route: items are the categories
         labels = list(dict.fromkeys(b.label for b in panel.bars))
@@ -172,7 +179,7 @@ def _draw_grouped(ax, panel: Panel, route_labels: dict[str, str]) -> int:
     for j, (route, vals) in enumerate(values.items()):
         ys = [i - 0.4 + (j + 0.5) * height for i in range(len(labels))]
         rects = [(0.0, y, v or 0.0, height) for y, v in zip(ys, vals, strict=True)]
-        _bars(ax, rects, ROUTE_COLOURS[route], route_labels[route])
+        _bars(ax, rects, colours[route], route_labels[route])
         for y, v in zip(ys, vals, strict=True):
             ax.text((v or 0) + 1, y, "n/a" if v is None else f"{v:.0f}%", va="center", fontsize=7)
     ax.set_yticks(range(len(labels)), [_wrap(x) for x in labels])
@@ -211,7 +218,9 @@ def _draw_stacked(ax, panel: Panel) -> int:
     return len(panel.bars)
 
 
-def draw_chart(spec: ChartSpec, q: Questionnaire, est: Estimates) -> Figure:
+def draw_chart(
+    spec: ChartSpec, q: Questionnaire, est: Estimates, colours: dict[str, str]
+) -> Figure:
     panels = chart_panels(spec, q, est)
     route_labels = {r: s["label"] for r, s in q.routes.items()}
     rows = max(len(p.bars) * (1 if p.stacked else len(p.bars[0].segments)) for p in panels)
@@ -222,7 +231,9 @@ def draw_chart(spec: ChartSpec, q: Questionnaire, est: Estimates) -> Figure:
     axes = fig.subplots(nrows, ncols, squeeze=False).ravel()
     for ax, panel in zip(axes, panels, strict=False):
         count = (
-            _draw_stacked(ax, panel) if panel.stacked else _draw_grouped(ax, panel, route_labels)
+            _draw_stacked(ax, panel)
+            if panel.stacked
+            else _draw_grouped(ax, panel, route_labels, colours)
         )
         ax.set_ylim(count - 0.5, -0.5)
         ax.set_xlabel("%")
@@ -234,9 +245,7 @@ def draw_chart(spec: ChartSpec, q: Questionnaire, est: Estimates) -> Figure:
         handles, labels, loc="outside lower center", ncols=min(len(labels), 6), frameon=False
     )
     weighting = (
-        "unweighted shares of respondents"
-        if spec.stat == "composition"
-        else "Talk London unweighted; Polls weighted"
+        "unweighted shares of respondents" if spec.stat == "composition" else weighting_text(q)
     )
     title = _wrap(f"Figure {spec.id}: {spec.title}", 100)
     fig.suptitle(
@@ -245,23 +254,30 @@ def draw_chart(spec: ChartSpec, q: Questionnaire, est: Estimates) -> Figure:
     return fig
 
 
-def figure_texts(q: Questionnaire, est: Estimates) -> list[FigureText]:
-    """The alternative text of every chart of `CHARTS`."""
-    return [describe(spec, q, est) for spec in CHARTS]
+def figure_texts(charts: ChartSet, q: Questionnaire, est: Estimates) -> list[FigureText]:
+    """The alternative text of every chart of the pack."""
+    return [describe(spec, q, est) for spec in charts.charts]
 
 
 def write_charts(
-    folder: Path, q: Questionnaire, est: Estimates, texts: list[FigureText] | None = None
+    folder: Path,
+    charts: ChartSet,
+    q: Questionnaire,
+    est: Estimates,
+    texts: list[FigureText] | None = None,
 ) -> list[Path]:
     """`<folder>/<chart id>.png` and `.svg` (with its `<title>` and `<desc>`) for every chart of
-    `CHARTS`, and `alt_text.csv` with the same texts (last in the list)."""
+    the pack, and `alt_text.csv` with the same texts (last in the list); nothing when the pack
+    has no charts."""
+    if not charts.charts:
+        return []
     folder.mkdir(parents=True, exist_ok=True)
-    texts = texts if texts is not None else figure_texts(q, est)
+    texts = texts if texts is not None else figure_texts(charts, q, est)
     by_id = {t.id: t for t in texts}
     paths = []
     with mpl.rc_context(RC):
-        for spec in CHARTS:
-            fig = draw_chart(spec, q, est)
+        for spec in charts.charts:
+            fig = draw_chart(spec, q, est, charts.route_colours)
             png, svg = folder / f"{spec.id}.png", folder / f"{spec.id}.svg"
             fig.savefig(png, format="png", dpi=DPI, metadata=PNG_METADATA)
             # the layout is fixed by the first save: the second does not solve it again
@@ -269,4 +285,4 @@ def write_charts(
             fig.savefig(svg, format="svg", metadata=SVG_METADATA)
             add_to_svg(svg, by_id[spec.id])
             paths += [png, svg]
-    return [*paths, write_alt_text_csv(folder, [by_id[s.id] for s in CHARTS])]
+    return [*paths, write_alt_text_csv(folder, [by_id[s.id] for s in charts.charts])]

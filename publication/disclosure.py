@@ -119,7 +119,7 @@ def write_state(build_dir: Path, release: int, state: pl.DataFrame) -> Path:
 
 def apply_suppression(estimates: pl.DataFrame, suppressed: pl.DataFrame) -> pl.DataFrame:
     """The estimates with the suppressed cells' figures withheld (`suppressed` true; counts,
-    percentages and tests null; bases kept)."""
+    percentages, intervals and tests null; bases kept)."""
     flagged = (
         estimates.with_columns((pl.col("category_kind") == "status").alias("is_status"))
         .join(suppressed.with_columns(pl.lit(True).alias("suppressed")), on=CELL, how="left")
@@ -128,7 +128,15 @@ def apply_suppression(estimates: pl.DataFrame, suppressed: pl.DataFrame) -> pl.D
     )
     withheld = [
         c
-        for c in ("pct", "unweighted_count", "weighted_count", "compared_with", "significant")
+        for c in (
+            "pct",
+            "ci_lower",
+            "ci_upper",
+            "unweighted_count",
+            "weighted_count",
+            "compared_with",
+            "significant",
+        )
         if c in flagged.columns
     ]
     return flagged.with_columns(

@@ -29,6 +29,7 @@ ESTIMATE_COLUMNS = (
     "compared_with",
     "significant",
 )
+INTERVAL_COLUMNS = ("ci_lower", "ci_upper")  # the 95% confidence interval of `pct` (0-100)
 KEY = ("variable_id", "route", "breakdown", "group_id", "category_kind", "category")
 # Percentages differing by less than this between releases are the same figure (float error).
 REVISION_TOLERANCE = 1e-9
@@ -54,7 +55,8 @@ class FigureColumn:
 
 
 def figure_columns(q: Questionnaire) -> list[FigureColumn]:
-    """Talk London then Polls; each: Total, then every breakdown group reported for the route."""
+    """The routes in questionnaire order; each: Total, then every breakdown group reported for
+    the route."""
     columns = []
     for route, spec in q.routes.items():
         label, weighted = spec["label"], bool(spec["weighted"])
@@ -88,7 +90,9 @@ class Estimates:
 
     @classmethod
     def load(cls, con: duckdb.DuckDBPyConnection) -> Estimates:
-        estimates = con.sql(f"select {', '.join(ESTIMATE_COLUMNS)} from marts.fct_estimates").pl()
+        present = {r[0] for r in con.execute("describe marts.fct_estimates").fetchall()}
+        columns = [*ESTIMATE_COLUMNS, *(c for c in INTERVAL_COLUMNS if c in present)]
+        estimates = con.sql(f"select {', '.join(columns)} from marts.fct_estimates").pl()
         modal = con.sql(
             "select variable_id, route, breakdown, group_id, modal_rank from marts.fct_modal_ranks"
         ).pl()

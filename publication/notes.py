@@ -1,10 +1,11 @@
-"""The numbered notes of the workbook (`[note N]`), from the questionnaire and the marts."""
+"""The numbered notes of the workbook (`[note N]`), from the warehouse's questionnaire and marts
+and the pack's route wording (`publication.yaml`, `routes_note`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from comments.codeframe import load_codeframe
+from comments.codeframe import Codeframe
 from comments.personal_data import KINDS
 from comments.quotes import MIN_GROUP_COMMENTS, QUOTES_PER_ROUTE
 from comments.redaction import MAX_QUOTE_CHARS
@@ -78,31 +79,33 @@ def comparisons_text(q: Questionnaire, est: Estimates) -> str:
     return " ".join(parts)
 
 
-def theme_notes(small_base_threshold: int) -> list[Note]:
-    """The notes of Table I1: coding and counting, the drugs split, the quotes."""
-    codeframe = load_codeframe()
+def theme_notes(small_base_threshold: int, codeframe: Codeframe, routes: str) -> list[Note]:
+    """The notes of the comment-themes table: coding and counting, the stance split, the quotes
+    (`routes`: the routes' labels, as the text names them)."""
     stances = codeframe.stance_theme.stances
     placeholders = ", ".join(k.placeholder for k in KINDS)
     return [
         Note(
             "themes",
-            "Open comments (Table I1): comments with a suggestion are coded to the themes of the "
+            "Open comments: comments with a suggestion are coded to the themes of the "
             f"codeframe (version {codeframe.version}) by its rules; analysts' manual codes "
             "take precedence. A comment can carry several themes, so the theme counts add to more "
             f"than the comments analysed; one on none of them counts as '{codeframe.other.label}'. "
             "Counts and percentages are unweighted in both routes (they count comments, they do "
             "not estimate shares of Londoners) and are not tested for significance; a percentage "
-            "is of the group's comments analysed. 'All comments' pools the two routes, as the "
-            "report's Section I does: the only figures in these tables that combine the routes. "
+            "is of the group's comments analysed. 'All comments' pools the routes ("
+            f"{routes}): the "
+            "only figures in these tables that combine the routes. "
             "Themes are ranked by their number of all comments (ties share a rank); "
             f"'{codeframe.other.label}' is not ranked. A percentage on fewer than "
             f"{small_base_threshold} comments is flagged {shorthand.LOW_RELIABILITY}.",
         ),
         Note(
-            "drugs",
-            "Comments on drugs are split by the stance of their suggestion ("
+            "stance",
+            f"Comments on the theme '{codeframe.stance_theme.label}' are split by the stance of "
+            "their suggestion ("
             + "; ".join(f"'{st.label}'" for st in stances)
-            + "), by the codeframe's rules; percentages are of the group's comments on drugs.",
+            + "), by the codeframe's rules; percentages are of the group's comments on the theme.",
         ),
         Note(
             "quotes",
@@ -118,30 +121,85 @@ def theme_notes(small_base_threshold: int) -> list[Note]:
     ]
 
 
-def build_notes(q: Questionnaire, est: Estimates) -> Notes:
+def route_labels(q: Questionnaire, weighted: bool | None = None) -> str:
+    """'A', 'A and B', 'A, B and C': the labels of the routes (only the weighted or unweighted
+    ones when `weighted` says which; '' when there are none)."""
+    labels = [
+        s["label"] for s in q.routes.values() if weighted is None or s["weighted"] == weighted
+    ]
+    return ", ".join(labels[:-1]) + (" and " if len(labels) > 1 else "") + "".join(labels[-1:])
+
+
+def routes_note(q: Questionnaire) -> str:
+    """The note on the routes when the pack writes none: each route and its weighting."""
+    parts = [
+        f"{s['label']} is {'weighted' if s['weighted'] else 'unweighted'}"
+        for s in q.routes.values()
+    ]
+    if len(q.routes) == 1:
+        return parts[0] + "."
+    return "The routes are reported separately and never combined: " + "; ".join(parts) + "."
+
+
+def build_notes(
+    q: Questionnaire,
+    est: Estimates,
+    routes_text: str | None = None,
+    codeframe: Codeframe | None = None,
+    charts: str | None = None,
+) -> Notes:
+    """The notes: `routes_text` is the pack's note on the routes (rendered; None: a generic
+    one), `codeframe` the pack's (None when no table counts comment themes), `charts` a note on
+    the charts when the release has none (why)."""
     a = q.analysis
     threshold = int(a["small_base_threshold"])
     confidence = round(float(a["confidence_level"]) * 100)
-    polls = q.routes["polls"]["polls"]
+    weighted = route_labels(q, weighted=True)
+    unweighted = route_labels(q, weighted=False)
     partial = [
         f"{b.label} is shown for " + " and ".join(q.routes[r]["label"] for r in b.routes) + " only."
         for b in q.breakdowns.values()
         if set(b.routes) != set(q.routes)
     ]
+    every = "both routes" if len(q.routes) == 2 else "every route"
+    percent_of = "; ".join(
+        x
+        for x in (
+            weighted and f"weighted for {weighted}",
+            unweighted and f"unweighted for {unweighted}",
+        )
+        if x
+    )
+    bases = "Unweighted base: respondents in the base."
+    if weighted:
+        bases += (
+            f" Weighted base ({weighted}): the sum of their weights. Effective base ({weighted}): "
+            "the Kish effective sample size (sum of weights) squared / sum of squared weights, "
+            "the base the significance tests use."
+        )
+    if unweighted and weighted:
+        bases += (
+            f" Weighting does not apply to {unweighted}, so its weighted and effective bases "
+            f"read {shorthand.NOT_APPLICABLE}."
+        )
+    tests = "; ".join(
+        x
+        for x in (
+            weighted
+            and f"by the design-based Rao-Scott test (second-order corrected F) for {weighted}",
+            unweighted
+            and f"by Pearson's chi-square test (no continuity correction) for {unweighted}",
+        )
+        if x
+    )
     notes = [
-        Note(
-            "routes",
-            "Talk London and the Polls are reported separately and never combined. Talk London was "
-            "open to all members of City Hall's online community (a self-selected sample) and is "
-            "unweighted. The Polls combine YouGov's "
-            + " and ".join(p["label"] for p in polls.values())
-            + ", weighted to London's adult population (see the Cover sheet, Weighting).",
-        ),
+        Note("routes", routes_text or routes_note(q)),
         Note(
             "percentages",
-            "Percentages are of the base shown below each block of rows: unweighted for Talk "
-            "London, weighted for the Polls. They are stored unrounded and shown to the nearest "
-            "whole per cent, so they may not add to 100.",
+            f"Percentages are of the base shown below each block of rows: {percent_of}. They "
+            "are stored unrounded and shown to the nearest whole per cent, so they may not add to "
+            "100. Each table's 95% confidence intervals are on the sheet after it (its name ends "
+            "_CI).",
         ),
         Note(
             "nets",
@@ -151,22 +209,14 @@ def build_notes(q: Questionnaire, est: Estimates) -> Notes:
         *(Note(f"base:{rid}", base_rule_text(q, rid)) for rid in q.base_rules),
         Note(
             "routing",
-            "Questions asked only of some respondents (for example whether a crime was reported, "
-            "asked only of victims) have those not asked outside the base.",
+            "Questions asked only of some respondents (those whose earlier answer made the "
+            "question apply) have those not asked outside the base.",
         ),
-        Note(
-            "bases",
-            "Unweighted base: respondents in the base. Weighted base (Polls): the sum of their "
-            "weights. Effective base (Polls): the Kish effective sample size (sum of weights) "
-            "squared / sum of squared weights, the base the significance tests use. Weighting does "
-            "not apply to Talk London, so its weighted and effective bases read [z].",
-        ),
+        Note("bases", bases),
         Note(
             "significance",
             "Significance: each group is compared with one comparison group of its breakdown at "
-            f"the {confidence}% level, by the design-based Rao-Scott test (second-order "
-            "corrected F) for the weighted Polls and by Pearson's chi-square test (no continuity "
-            "correction) for Talk London. In the flag column next to each figure, "
+            f"the {confidence}% level, {tests}. In the flag column next to each figure, "
             f"{shorthand.SIGNIFICANT} marks a significant difference and "
             f"{shorthand.NOT_SIGNIFICANT} a tested difference that is not significant.",
         ),
@@ -178,9 +228,7 @@ def build_notes(q: Questionnaire, est: Estimates) -> Notes:
             f"{shorthand.LOW_RELIABILITY} (low reliability) and not tested for significance. "
             "Figures are flagged, never suppressed, so every sheet applies the same rule.",
         ),
-        Note(
-            "partial_breakdowns", " ".join(partial) or "Every breakdown is shown for both routes."
-        ),
+        Note("partial_breakdowns", " ".join(partial) or f"Every breakdown is shown for {every}."),
         Note(
             "multi",
             "Respondents could select more than one option, so the percentages add to more than "
@@ -188,11 +236,12 @@ def build_notes(q: Questionnaire, est: Estimates) -> Notes:
         ),
         Note(
             "ranking",
-            "Ranking: respondents ranked the four priorities from 1 (most important) to 4. Rows "
-            "give the share placing a priority at each rank; 'Most common rank' is the rank given "
-            "most often (a number, not a percentage).",
+            "Ranking: respondents ranked the items from 1 (first) downwards. Rows give the share "
+            "placing an item at each rank; 'Most common rank' is the rank given most often (a "
+            "number, not a percentage).",
         ),
-        *theme_notes(threshold),
+        *(theme_notes(threshold, codeframe, route_labels(q)) if codeframe else []),
+        *([Note("charts", charts)] if charts else []),
         Note(
             "text_safety",
             "A text cell that would begin with =, +, -, @, a tab or a carriage return starts with "

@@ -9,7 +9,7 @@ The run ends in one of three ways (`Outcome.state`):
   small-base threshold on some route (`disclosure.hold_reason`): nothing new is published;
 - `unchanged`: no figure, source file or status differs from the release already published.
 
-The scan (`comments.gate.scan_published`) reads every text of every staged file; on a match
+The scan (`publication.personal_data_gate`) reads every text of every staged file; on a match
 `publish_release` raises `PublicationError` with where and what kind of data was found (never the
 text itself): the staging folder is removed and the previous publication stays as it was.
 """
@@ -28,29 +28,35 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from comments.gate import scan_published
 from infra.warehouse import retry_on_lock
 from ingest.platform_statistics import loaded_platform_statistics
 from publication import disclosure
 from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.bi_marts import MartsFile, PublicationError, bi_settings, write_marts_file
 from publication.changes import write_changes
+from publication.chart_specs import CHARTS_FILE, load_chart_set
 from publication.charts import figure_texts, write_charts
-from publication.cover import cover_sections, title
+from publication.cover import Counts, cover_sections, title, weighting_targets
 from publication.estimates import KEY, Estimates, load_intervals
-from publication.metadata import load_publication_info
+from publication.metadata import PUBLICATION_FILE, load_publication_info, template_values
 from publication.model_docs import dbt_docs
 from publication.notes import build_notes
 from publication.ods_edition import write_ods_in_background
+from publication.personal_data_gate import scan_published
 from publication.release_folder import PUBLISHED, staged_release
 from publication.release_marks import ReleaseInfo, mark_sheets, with_release_note
 from publication.release_marks import cover_sections as release_cover
 from publication.release_status import DataAsOf, data_as_of
-from publication.tables import build_tables, item_of
+from publication.tables import THEMES, build_tables, item_of
 from publication.themes import CommentFigures
 from publication.tidy_csv import write_csvs
+from publication.warehouse_questionnaire import questionnaire_from_warehouse
 from publication.workbook import build_sheets, write_workbook
-from survey.questionnaire import load_questionnaire
+from survey.pack import Consultation
+from survey.pack import current as current_pack
+from survey.questionnaire import Questionnaire
+
+WEIGHTING_TARGETS = "weighting_targets.yaml"
 
 WORKBOOK = "supplementary_tables.xlsx"
 ODS_WORKBOOK = "supplementary_tables.ods"
@@ -135,15 +141,15 @@ def _record(
     gates: list[str],
     changed: int,
     suppressed: int,
-    version: str,
+    consultation: dict,
     survey: dict,
 ) -> dict:
     return {
         "release": number,
         "status": data.status,
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "consultation": {"id": survey.get("id"), "title": survey.get("title")},
-        "questionnaire_version": version,
+        "consultation": {**consultation, "title": survey.get("title")},
+        "questionnaire_version": consultation["version"],
         "previous_release": previous and previous.get("release"),
         "why_provisional": data.why_provisional(),
         "routes": data.routes,
@@ -161,6 +167,28 @@ def _same_data(data: DataAsOf, previous: dict) -> bool:
     )
 
 
+def consultation_record(consultation: Consultation, q: Questionnaire) -> dict[str, str]:
+    """Which pack and version a release is built from: the pack's id and fingerprint, and the
+    questionnaire version the warehouse's figures were computed with."""
+    return {"id": consultation.id, "version": q.version, "fingerprint": consultation.fingerprint}
+
+
+def _built_from(record: dict[str, str]) -> str:
+    return (
+        f"Built from consultation pack {record['id']}, questionnaire version "
+        f"{record['version']} (pack fingerprint sha256 {record['fingerprint']})."
+    )
+
+
+def _charts_note(consultation: Consultation) -> str:
+    if not consultation.has(CHARTS_FILE):
+        return (
+            f"This release has no charts: the consultation pack has no {CHARTS_FILE}, so no "
+            "figures are drawn and the workbook has no Figures sheet."
+        )
+    return f"This release has no charts: the consultation pack's {CHARTS_FILE} lists none."
+
+
 def _published_estimates(release: Path) -> pl.DataFrame:
     """The percentages a release published (its BI file), by KEY."""
     with retry_on_lock(lambda: duckdb.connect(str(release / MARTS_FILE), read_only=True)) as con:
@@ -174,18 +202,22 @@ def publish_release(
     extras: Sequence[ExtraWriter] = (),
     files: Sequence[Path] = (),
     gate_results: Sequence[dict] = (),
+    consultation: Consultation | None = None,
 ) -> Outcome:
     """Publish the next release from `warehouse` (with `extras`' files and copies of `files`),
-    unless it must be held or nothing changed; see the module docstring."""
-    q = load_questionnaire()
-    threshold = int(q.analysis["small_base_threshold"])
-    items = {v.id: item_of(v, q) for v in q.variables.values()}
+    unless it must be held or nothing changed; see the module docstring. `consultation` is the
+    pack the warehouse was built from (default: the chosen one): its publication text, charts,
+    codeframe and weighting targets; questionnaire metadata comes from the warehouse."""
+    consultation = consultation or current_pack()
     stale: list[str] = []
     # Read-only, but a writer in another process still locks the file: bounded retry.
     with (
         retry_on_lock(lambda: duckdb.connect(str(warehouse), read_only=True)) as con,
         staged_release(build_dir, run_id, removed=stale) as staging,
     ):
+        q = questionnaire_from_warehouse(con)
+        threshold = int(q.analysis["small_base_threshold"])
+        items = {v.id: item_of(v, q) for v in q.variables.values()}
         data = data_as_of(con, q)
         previous = read_release_json(staging.previous)
         current = previous and previous.get("release")
@@ -203,20 +235,46 @@ def publish_release(
         if marks.revising:
             est = est.with_revisions(_published_estimates(staging.previous))
         summary = con.sql("select * from weights.weighting_summary").pl()
-        tables = build_tables(q, est, CommentFigures.load(con))
+        themes = any(t.kind == THEMES for t in q.tables.values())
+        codeframe = consultation.codeframe if themes else None
+        stance = codeframe.stance_theme.label if codeframe else ""
+        tables = build_tables(q, est, CommentFigures.load(con) if themes else None, stance)
         out = staging.path
-        info = dataclasses.replace(load_publication_info(), published=marks.published)
-        texts = figure_texts(q, est)
+        info = dataclasses.replace(
+            load_publication_info(consultation.file(PUBLICATION_FILE)), published=marks.published
+        )
+        counts = Counts.of(data)
+        values = template_values(q, counts.routes, counts.polls, len(tables))
+        charts = load_chart_set(consultation.file(CHARTS_FILE), q)
+        texts = figure_texts(charts, q, est)
+        built_from = consultation_record(consultation, q)
+        notes = build_notes(
+            q,
+            est,
+            routes_text=info.routes_note.render(values) if info.routes_note else None,
+            codeframe=codeframe,
+            charts=None if charts.charts else _charts_note(consultation),
+        )
+        weighted = any(s["weighted"] for s in q.routes.values())
+        cover = cover_sections(
+            q,
+            summary,
+            len(tables),
+            info,
+            counts,
+            [t.render(values) for t in info.method],
+            targets=(weighting_targets(consultation.file(WEIGHTING_TARGETS)) if weighted else None),
+            platform_statistics=loaded_platform_statistics(con),
+            stance=stance,
+            charts=bool(charts.charts),
+        )
         workbook_sheets = mark_sheets(
             build_sheets(
                 q,
                 tables,
-                with_release_note(build_notes(q, est), marks),
+                with_release_note(notes, marks),
                 title(q),
-                [
-                    *release_cover(marks),
-                    *cover_sections(q, summary, len(tables), info, loaded_platform_statistics(con)),
-                ],
+                [*release_cover(marks, _built_from(built_from)), *cover],
                 texts,
             ),
             marks,
@@ -226,7 +284,15 @@ def publish_release(
         intervals = load_intervals(con)
         for key in est.frame.filter(pl.col("suppressed")).select(KEY).iter_rows():
             intervals[key] = (None, None)  # a withheld figure's interval would reveal it
-        release_table = pl.DataFrame([{**stamp, "published_at": datetime.now(UTC)}])
+        release_table = pl.DataFrame(
+            [
+                {
+                    **stamp,
+                    "published_at": datetime.now(UTC),
+                    **{f"consultation_{k}": v for k, v in built_from.items()},
+                }
+            ]
+        )
         # The ODS edition is written in another process meanwhile, outside the staging folder,
         # and moved in after the scan: the gate reads no ODS, and the ODS holds exactly the
         # XLSX's texts (the same sheets; tests/publication/test_ods.py), which it does scan.
@@ -237,7 +303,7 @@ def publish_release(
             with executor:
                 sheets = write_workbook(out / WORKBOOK, workbook_sheets, info, author)
                 csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
-                figures = write_charts(out / FIGURES_DIR, q, est, texts)
+                figures = write_charts(out / FIGURES_DIR, charts, q, est, texts)
                 marts = write_marts_file(
                     con,
                     out / MARTS_FILE,
@@ -267,7 +333,7 @@ def publish_release(
                     _gates_passed(gate_results, run_id),
                     changed,
                     withheld.height,
-                    q.version,
+                    built_from,
                     q.survey,
                 )
                 (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")

@@ -53,8 +53,9 @@ def _changes(info: ReleaseInfo) -> str:
     return "; ".join(moved) or "the same respondents"
 
 
-def cover_sections(info: ReleaseInfo) -> list[tuple[str, list[str]]]:
-    """The release's own cover entries: number and status, and what changed since the last."""
+def cover_sections(info: ReleaseInfo, built_from: str = "") -> list[tuple[str, list[str]]]:
+    """The release's own cover entries: number and status, the pack it was built from
+    (`built_from`, a sentence), and what changed since the last."""
     if info.status == PROVISIONAL:
         status = [
             f"Release {info.number}, provisional [p]: fieldwork is still open, so every figure is "
@@ -80,7 +81,10 @@ def cover_sections(info: ReleaseInfo) -> list[tuple[str, list[str]]]:
                 f"{shorthand.REVISED} in their flag."
             )
     return [
-        ("Release", [*status, f"Published {info.published}."]),
+        (
+            "Release",
+            [*status, f"Published {info.published}.", *([built_from] if built_from else [])],
+        ),
         ("Changes since the previous release", changes),
     ]
 

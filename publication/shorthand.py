@@ -28,7 +28,7 @@ def meanings(small_base_threshold: int) -> dict[str, str]:
         ),
         NOT_APPLICABLE: (
             "not applicable: no significance test for this figure, or a weighted or effective "
-            "base for unweighted Talk London"
+            "base of an unweighted route"
         ),
         NOT_AVAILABLE: "not available: the warehouse holds no figure for this cell",
         CONFIDENTIAL: (

@@ -10,10 +10,11 @@ percentage column. Either way no column mixes units and the question is stated o
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from publication import shorthand
-from publication.notes import Notes, base_rule_text, table_note_keys
+from publication.notes import Notes, base_rule_text, route_labels, table_note_keys
 from publication.sheet_model import (
     FLAG,
     MAX_COLUMNS,
@@ -155,7 +156,12 @@ def _long(t: PublishedTable, bs: list[Block], names: dict[str, str]):
             bases = [_base(r.cells[c], r.spec.measure) for r in b.bases]
             for r in b.figures:
                 cell = r.cells[c]
-                label = [col.route_label, col.breakdown_label, col.group_label, r.spec.label]
+                label = [
+                    col.route_label,
+                    col.breakdown_label,
+                    col.group_label,
+                    category_cell(r.spec.label),
+                ]
                 rows.append((*item, *label, _figure(cell, PERCENT), cell.flag, *bases))
     return columns, rows
 
@@ -168,16 +174,17 @@ def explanatory_lines(t: PublishedTable, q: Questionnaire, notes: Notes, kind: s
     keys = table_note_keys(spec, q)
     rules = list(dict.fromkeys(v.base_rule for v in variables))
     items = len(blocks(t)) > 1
+    order = " then ".join(s["label"] for s in q.routes.values())
     if kind == GROUPS_DOWN:
         shape = (
-            "Each row is a group of respondents: Talk London, then the Polls, each Total then "
-            "every breakdown group. Each category has a percentage column and a flag column; the "
-            "bases follow in their own columns."
+            f"Each row is a group of respondents: {order}, each Total then every breakdown "
+            "group. Each category has a percentage column and a flag column; the bases follow "
+            "in their own columns."
         )
     else:
         shape = (
-            "Each row is one category for one group of respondents (Talk London, then the Polls, "
-            "each Total then every breakdown group), with its percentage, flag and bases."
+            f"Each row is one category for one group of respondents ({order}, each Total then "
+            "every breakdown group), with its percentage, flag and bases."
         )
     if items:
         shape += " The item column names the item (one block of rows per item)."
@@ -193,9 +200,18 @@ def explanatory_lines(t: PublishedTable, q: Questionnaire, notes: Notes, kind: s
         " ".join(f"{base_rule_text(q, r)} {notes.ref(f'base:{r}')}" for r in rules)
         + (f" {notes.ref('routing')}" if "routing" in keys else "")
     )
+    weighting = "; ".join(
+        f"{label} figures are {kind}"
+        for label, kind in (
+            (route_labels(q, weighted=False), "unweighted"),
+            (route_labels(q, weighted=True), "weighted"),
+        )
+        if label
+    )
     lines.append(
-        "Talk London figures are unweighted; Polls figures are weighted. Percentages are of the "
-        "base, 0 to 100. " + notes.refs(["routes", "percentages", "bases", "partial_breakdowns"])
+        f"{weighting}. Percentages are of the base, 0 to 100; their 95% confidence intervals are "
+        f"on sheet {interval_sheet_name(spec.id)}. "
+        + notes.refs(["routes", "percentages", "bases", "partial_breakdowns"])
     )
     scales = {v.scale.id: v.scale for v in variables if v.scale and v.scale.nets}
     if scales and spec.kind in ("distribution", "grid", "profile"):
@@ -235,5 +251,128 @@ def table_sheet(t: PublishedTable, q: Questionnaire, notes: Notes) -> Sheet:
         rows=tuple(rows),
         table_name=f"table_{t.spec.id}",
         description=t.spec.title,
+        freeze_columns=labels,
+    )
+
+
+CI_SUFFIX = "_CI"
+CI_LOWER = "95% confidence interval: lower limit"
+CI_UPPER = "95% confidence interval: upper limit"
+
+
+NUMERIC_LABEL = re.compile(r"^\s*\d+\s*$")
+
+
+def category_cell(label: str) -> str:
+    """A category label as a cell: a bare scale point ('2') reads 'Scale point 2', so that no
+    label is a number stored as text."""
+    return f"Scale point {label.strip()}" if NUMERIC_LABEL.match(label) else label
+
+
+def interval_sheet_name(table_id: str) -> str:
+    return f"{table_id}{CI_SUFFIX}"
+
+
+def interval_limit(cell: Cell, value: float | None) -> Value:
+    """A limit (0-100), or the shorthand saying why there is none: the figure's own ([x], [c])
+    when it has no figure, else [x]."""
+    if cell.value is None:
+        return cell.flag.split(" ")[0]
+    return shorthand.NOT_AVAILABLE if value is None else float(value)
+
+
+def _interval_columns(t: PublishedTable, bs: list[Block], kind: str, names: dict[str, str]):
+    """The interval sheet's columns and rows, in the table sheet's layout and row order: the
+    same label columns, then for each percentage category (groups down) or for the one
+    percentage (long) its lower and upper limits."""
+    items = len(bs) > 1
+    long = kind == LONG
+    columns = _label_columns(items, long=long)
+    categories = [] if long else [c for c, m in bs[0].categories if m == PERCENT]
+    for label in categories or ["Percentage"]:
+        prefix = "" if long else f"{label}: "
+        columns.append(Column(heading(prefix + CI_LOWER, PERCENT_UNIT), PERCENT_UNIT, 12))
+        columns.append(Column(heading(prefix + CI_UPPER, PERCENT_UNIT), PERCENT_UNIT, 12))
+    rows = []
+    for b in bs:
+        item = [names[b.figures[0].spec.variable_id]] if items else []
+        figures = [r for r in b.figures if r.spec.measure == PERCENT]
+        for c, col in enumerate(t.columns):
+            label = [col.route_label, col.breakdown_label, col.group_label]
+            limits = [
+                (
+                    interval_limit(r.cells[c], r.cells[c].ci_lower),
+                    interval_limit(r.cells[c], r.cells[c].ci_upper),
+                )
+                for r in figures
+            ]
+            if long:
+                rows += [
+                    (*item, *label, category_cell(r.spec.label), *lim)
+                    for r, lim in zip(figures, limits, strict=True)
+                ]
+            else:
+                rows.append((*item, *label, *(x for lim in limits for x in lim)))
+    return columns, rows
+
+
+def interval_sheet(t: PublishedTable, q: Questionnaire, notes: Notes) -> Sheet | None:
+    """The 95% confidence intervals of a table's percentages on a sheet of their own after the
+    table's, so that the table keeps its width: the table's rows in the table's order, each
+    percentage's lower and upper limits in per cent where the table has the percentage and its
+    flag. None when the table has no percentages (most common ranks only)."""
+    bs = blocks(t)
+    if not any(r.spec.measure == PERCENT for b in bs for r in b.figures):
+        return None
+    kind = layout(t)
+    columns, rows = _interval_columns(t, bs, kind, item_names(t, q))
+    items = len(bs) > 1
+    weighted, unweighted = route_labels(q, weighted=True), route_labels(q, weighted=False)
+    methods = "; ".join(
+        text
+        for text in (
+            weighted
+            and f"for {weighted} (weighted) the logit interval of the weighted proportion, as R "
+            "survey's svyciprop(method = 'logit')",
+            unweighted
+            and f"for {unweighted} (unweighted) the Wilson score interval, as R's prop.test "
+            "without continuity correction",
+        )
+        if text
+    )
+    threshold = int(q.analysis["small_base_threshold"])
+    meanings = shorthand.meanings(threshold)
+    spec = t.spec
+    questions = (
+        [f"Question: {q.questions[spec.questions[0]].text}"]
+        if len(spec.questions) == 1
+        else [
+            f"Question {n}: {q.questions[qid].text}"
+            for n, qid in enumerate(spec.questions, start=1)
+        ]
+    )
+    lines = [
+        "This worksheet contains one table.",
+        f"The 95% confidence interval of every percentage of table {spec.id}: the rows of sheet "
+        f"{spec.id} (where the percentages, bases, flags and significance tests are) in the same "
+        "order, with the lower and upper limits of "
+        + ("each category's percentage" if kind == GROUPS_DOWN else "the row's percentage")
+        + ", in per cent (0 to 100)."
+        + (" The item column names the item." if items else ""),
+        *questions,
+        f"Intervals: {methods}. A figure on a small base (flagged {shorthand.LOW_RELIABILITY} "
+        "on the table's sheet) has a wide interval. "
+        + notes.refs(["percentages", "bases", "small_base"]),
+        *(f"{s} {meanings[s]}" for s in (shorthand.NOT_AVAILABLE, shorthand.CONFIDENTIAL)),
+    ]
+    labels = sum(1 for c in columns if c.unit == TEXT)
+    return Sheet(
+        name=interval_sheet_name(spec.id),
+        title=f"{spec.id}: {spec.title}: 95% confidence intervals",
+        lines=tuple(Line(x) for x in lines),
+        columns=tuple(columns),
+        rows=tuple(rows),
+        table_name=f"table_{interval_sheet_name(spec.id).replace('.', '_')}",
+        description=f"{spec.title}: 95% confidence intervals of the percentages",
         freeze_columns=labels,
     )

@@ -48,6 +48,8 @@ class Cell:
     unweighted_base: float | None = None
     weighted_base: float | None = None
     effective_base: float | None = None
+    ci_lower: float | None = None  # the 95% confidence interval of a percentage (0-100)
+    ci_upper: float | None = None
 
 
 @dataclass(frozen=True)
@@ -161,11 +163,13 @@ def _cell(row: RowSpec, column: FigureColumn, est: Estimates) -> Cell:
         unweighted_base=found["unweighted_base"],
         weighted_base=found["weighted_base"] if column.weighted else None,
         effective_base=found["effective_base"] if column.weighted else None,
+        ci_lower=found.get("ci_lower") if row.measure == PERCENT else None,
+        ci_upper=found.get("ci_upper") if row.measure == PERCENT else None,
     )
 
 
 def _base_rows(block: list[Row], columns: tuple[FigureColumn, ...]) -> list[Row]:
-    """Unweighted base (and for the polls weighted and effective bases) under a block.
+    """Unweighted base (and for weighted routes weighted and effective bases) under a block.
 
     A block of several variables (ranked items, options) shows the smallest base of its rows.
     """
@@ -204,10 +208,13 @@ def build_table(spec: TableSpec, q: Questionnaire, est: Estimates) -> PublishedT
 
 
 def build_tables(
-    q: Questionnaire, est: Estimates, comments: CommentFigures
+    q: Questionnaire, est: Estimates, comments: CommentFigures | None, stance_theme: str = ""
 ) -> list[PublishedTable | ThemeTable]:
-    """Every table in the questionnaire's order."""
+    """Every table in the questionnaire's order (`comments`: the comment-themes table's figures,
+    None when no table counts themes; `stance_theme`: the codeframe's stance theme's label)."""
     return [
-        build_theme_table(spec, q, comments) if spec.kind == THEMES else build_table(spec, q, est)
+        build_theme_table(spec, q, comments, stance_theme)
+        if spec.kind == THEMES
+        else build_table(spec, q, est)
         for spec in q.tables.values()
     ]

@@ -1,7 +1,8 @@
-"""Table I1 (`publication.themes`) as three sheets, one table each: comments per theme (ranked)
-with the comments analysed below them (`I1`), the drugs theme by stance (`I1_drugs`), and the
-illustrative quotes (`I1_quotes`). Counts and percentages are numbers in their own columns; quote
-text goes through `neutralise` like every other text (in the writers).
+"""The comment-themes table (`publication.themes`) as three sheets, one table each: comments per
+theme (ranked) with the comments analysed below them (`<id>`), the codeframe's stance theme by
+stance (`<id>_stance`), and the illustrative quotes (`<id>_quotes`). Counts and percentages are
+numbers in their own columns; quote text goes through `neutralise` like every other text (in the
+writers).
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ FIGURE_WIDTH = 9
 FLAG_WIDTH = 6
 QUOTE_WIDTH = 90
 SHORTHAND = (shorthand.LOW_RELIABILITY, shorthand.NOT_APPLICABLE, shorthand.NOT_AVAILABLE)
-DRUGS, QUOTES = "_drugs", "_quotes"  # suffixes of the second and third sheets' names
+STANCE, QUOTES = "_stance", "_quotes"  # suffixes of the second and third sheets' names
 
 
 def sheet_names(table_id: str) -> tuple[str, str, str]:
-    return table_id, f"{table_id}{DRUGS}", f"{table_id}{QUOTES}"
+    return table_id, f"{table_id}{STANCE}", f"{table_id}{QUOTES}"
 
 
 def _share_columns(groups: tuple[Group, ...]) -> list[Column]:
@@ -67,7 +68,8 @@ def _lines(t: ThemeTable, q: Questionnaire, notes: Notes, shape: str, refs: str)
 
 
 def theme_sheets(t: ThemeTable, q: Questionnaire, notes: Notes) -> list[Sheet]:
-    themes_name, drugs_name, quotes_name = sheet_names(t.spec.id)
+    themes_name, stance_name, quotes_name = sheet_names(t.spec.id)
+    theme = t.stance_theme or "the stance theme"
     groups = "; ".join(g.header for g in t.groups)
     themes = Sheet(
         name=themes_name,
@@ -81,8 +83,8 @@ def theme_sheets(t: ThemeTable, q: Questionnaire, notes: Notes) -> list[Sheet]:
                 f"analysed and not analysed. Columns are groups of comments ({groups}), each with "
                 "the number of comments, its percentage of the group's comments analysed and the "
                 "percentage's flag.",
-                f"Coding and counting {notes.ref('themes')}. Comments on drugs by stance are on "
-                f"sheet {drugs_name}, the quotes on sheet {quotes_name}.",
+                f"Coding and counting {notes.ref('themes')}. Comments on {theme} by stance are "
+                f"on sheet {stance_name}, the quotes on sheet {quotes_name}.",
             )
         ),
         columns=(
@@ -104,29 +106,29 @@ def theme_sheets(t: ThemeTable, q: Questionnaire, notes: Notes) -> list[Sheet]:
         description=f"{t.spec.title}: comments per theme",
         freeze_columns=1,
     )
-    drugs = Sheet(
-        name=drugs_name,
-        title=f"{t.spec.id}: {t.spec.title}: comments on drugs by stance",
+    stance = Sheet(
+        name=stance_name,
+        title=f"{t.spec.id}: {t.spec.title}: comments on {theme} by stance",
         lines=tuple(
             _lines(
                 t,
                 q,
                 notes,
-                "Rows are the stances of comments on drugs, then the comments on drugs (the base). "
-                "Columns are groups of comments, each with the number of comments, its percentage "
-                "and the percentage's flag.",
-                f"The drugs split {notes.ref('drugs')}; coding {notes.ref('themes')}.",
+                f"Rows are the stances of comments on {theme}, then the comments on {theme} (the "
+                "base). Columns are groups of comments, each with the number of comments, its "
+                "percentage and the percentage's flag.",
+                f"The split by stance {notes.ref('stance')}; coding {notes.ref('themes')}.",
             )
         ),
-        columns=(Column("Stance", TEXT, LABEL_WIDTH), *_share_columns(t.drug_groups)),
+        columns=(Column("Stance", TEXT, LABEL_WIDTH), *_share_columns(t.stance_groups)),
         rows=tuple(
             [
                 *((s.label, *_shares(s)) for s in t.stances),
-                (t.drugs_base.label, *_counts(t.drugs_base)),
+                (t.stance_base.label, *_counts(t.stance_base)),
             ]
         ),
-        table_name=f"table_{drugs_name}",
-        description=f"{t.spec.title}: comments on drugs by stance",
+        table_name=f"table_{stance_name}",
+        description=f"{t.spec.title}: comments on {theme} by stance",
         freeze_columns=1,
     )
     quote_rows = [(x.theme, x.route_label, x.text) for x in t.quotes] or [
@@ -153,4 +155,4 @@ def theme_sheets(t: ThemeTable, q: Questionnaire, notes: Notes) -> list[Sheet]:
         table_name=f"table_{quotes_name}",
         description=f"{t.spec.title}: illustrative quotes by theme and route (redacted)",
     )
-    return [themes, drugs, quotes]
+    return [themes, stance, quotes]

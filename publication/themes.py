@@ -1,12 +1,12 @@
 """Table I1: the coded themes of the open comments (report Section I), from the `comments` schema.
 
-I1 counts comments rather than estimating shares of a population, so its layout differs from the
-other tables. Its columns are groups of comments: all comments (the two routes pooled, as the
-report's Section I counts them), Talk London, the Polls and each poll; each group shows the
-number of comments coded to a theme and its percentage of the group's comments with a
-suggestion. Rows are the themes ranked by their count over all comments (the report's order),
-'Other issues' last and unranked, then the comments analysed (report fn 23). Below it: the drugs
-theme split by stance and route, and the illustrative quotes (theme and route only).
+The table counts comments rather than estimating shares of a population, so its layout differs
+from the other tables. Its columns are groups of comments: all comments (the routes pooled),
+each route and, for a route of several polls, each poll; each group shows the number of comments
+coded to a theme and its percentage of the group's comments with a suggestion. Rows are the
+themes ranked by their count over all comments, the codeframe's 'other' theme last and unranked,
+then the comments analysed. Beside it: the codeframe's stance theme split by stance and route,
+and the illustrative quotes (theme and route only).
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ import polars as pl
 
 from publication import shorthand
 from publication.bi_marts import PublicationError
+from publication.warehouse_questionnaire import route_polls
 from survey.questionnaire import Questionnaire, TableSpec
 
 SCHEMA = "comments"
-SOURCES = ("theme_counts", "exclusion_counts", "drugs_stance_counts", "published_quotes")
+STANCE_COUNTS = "stance_counts"  # the comments package's table of the stance theme
+SOURCES = ("theme_counts", "exclusion_counts", STANCE_COUNTS, "published_quotes")
 ALL = "all"
 RANK = "rank"  # the measure of a theme's rank (tidy CSV)
 ALL_LABEL = "All comments"
@@ -32,7 +34,7 @@ STATUSES = {
     "no_suggestion": ("no_suggestion", "Comment without a suggestion (not analysed)"),
     "substantive": ("comments", "Comments analysed: base of the percentages"),
 }
-DRUGS_BASE = "Comments on drugs: base of the percentages"
+STANCE_BASE = "Comments on the theme: base of the percentages"
 
 
 @dataclass(frozen=True)
@@ -97,10 +99,11 @@ class ThemeTable:
     groups: tuple[Group, ...]
     themes: tuple[ThemeRow, ...]
     statuses: tuple[CountRow, ...]
-    drug_groups: tuple[Group, ...]
+    stance_groups: tuple[Group, ...]
     stances: tuple[ThemeRow, ...]
-    drugs_base: CountRow
+    stance_base: CountRow
     quotes: tuple[Quote, ...]
+    stance_theme: str = ""  # the label of the codeframe's stance theme
 
 
 @dataclass(frozen=True)
@@ -109,7 +112,7 @@ class CommentFigures:
 
     theme_counts: pl.DataFrame
     exclusion_counts: pl.DataFrame
-    drugs_stance_counts: pl.DataFrame
+    stance_counts: pl.DataFrame
     published_quotes: pl.DataFrame
 
     @classmethod
@@ -122,7 +125,7 @@ class CommentFigures:
         }
         if missing := [t for t in SOURCES if t not in present]:
             raise PublicationError(
-                f"Table I1 needs {', '.join(f'{SCHEMA}.{t}' for t in missing)}: "
+                f"The comment-themes table needs {', '.join(f'{SCHEMA}.{t}' for t in missing)}: "
                 "materialise the comments assets first"
             )
         return cls(*(con.sql(f"select * from {SCHEMA}.{t}").pl() for t in SOURCES))
@@ -132,7 +135,7 @@ def comment_groups(q: Questionnaire) -> tuple[Group, ...]:
     """All comments, then per route its total and, for a route of several polls, each poll."""
     groups = [Group(ALL, ALL, ALL_LABEL, ALL_LABEL)]
     for route, spec in q.routes.items():
-        label, polls = spec["label"], spec["polls"]
+        label, polls = spec["label"], route_polls(spec)
         if len(polls) == 1:
             groups.append(Group(route, ALL, label, "Total"))
             continue
@@ -160,7 +163,9 @@ def _shares(counts: list[int], bases: tuple[int, ...], threshold: int) -> tuple[
     )
 
 
-def build_theme_table(spec: TableSpec, q: Questionnaire, c: CommentFigures) -> ThemeTable:
+def build_theme_table(
+    spec: TableSpec, q: Questionnaire, c: CommentFigures, stance_theme: str = ""
+) -> ThemeTable:
     threshold = int(q.analysis["small_base_threshold"])
     groups = comment_groups(q)
     statuses = tuple(
@@ -186,12 +191,14 @@ def build_theme_table(spec: TableSpec, q: Questionnaire, c: CommentFigures) -> T
         )
         for tid, label, rank in ranked.select("theme_id", "label", "rank").iter_rows()
     )
-    drugs = c.drugs_stance_counts
-    drug_groups = tuple(g for g in groups if g.poll == ALL)
-    stance_ids = drugs["stance"].unique(maintain_order=True).to_list()
-    drug_counts = {(r["route"], r["stance"]): r["comments"] for r in drugs.iter_rows(named=True)}
-    drug_bases = tuple(
-        sum(drug_counts.get((g.route, s), 0) for s in stance_ids) for g in drug_groups
+    by_stance = c.stance_counts
+    stance_groups = tuple(g for g in groups if g.poll == ALL)
+    stance_ids = by_stance["stance"].unique(maintain_order=True).to_list()
+    stance_counts = {
+        (r["route"], r["stance"]): r["comments"] for r in by_stance.iter_rows(named=True)
+    }
+    stance_bases = tuple(
+        sum(stance_counts.get((g.route, s), 0) for s in stance_ids) for g in stance_groups
     )
     stances = tuple(
         ThemeRow(
@@ -199,20 +206,25 @@ def build_theme_table(spec: TableSpec, q: Questionnaire, c: CommentFigures) -> T
             label,
             None,
             _shares(
-                [drug_counts.get((g.route, sid), 0) for g in drug_groups], drug_bases, threshold
+                [stance_counts.get((g.route, sid), 0) for g in stance_groups],
+                stance_bases,
+                threshold,
             ),
         )
-        for sid, label in drugs.select("stance", "label").unique(maintain_order=True).iter_rows()
+        for sid, label in by_stance.select("stance", "label")
+        .unique(maintain_order=True)
+        .iter_rows()
     )
     return ThemeTable(
         spec=spec,
         groups=groups,
         themes=themes,
         statuses=statuses,
-        drug_groups=drug_groups,
+        stance_groups=stance_groups,
         stances=stances,
-        drugs_base=CountRow("drugs_base", DRUGS_BASE, drug_bases),
+        stance_base=CountRow("stance_base", STANCE_BASE, stance_bases),
         quotes=_quotes(c.published_quotes, themes, q),
+        stance_theme=stance_theme,
     )
 
 

@@ -2,15 +2,15 @@
 
 `value` is a percentage (0-100, as in the workbook and the BI file) when `measure` is percent,
 else a count or a rank, written as an integer; `ci_lower` and `ci_upper` are the 95% confidence
-interval of a percentage (0-100; marts.fct_estimates: logit for the polls, Wilson for Talk
-London), empty for counts, ranks and Table I1; unweighted bases are integers; weighted and
-effective bases are empty for unweighted Talk London. Every row starts with the release number
-and status. Base rows of the
-workbook are not repeated: every figure carries its own bases. Table I1 (`publication.themes`)
-fits the same columns (route 'all' for all comments, breakdown 'poll' for each poll; category
-kinds 'theme', 'status' and 'drugs_stance'; the status rows are its bases, as counts); like the
-workbook's sheets, its drugs split goes to `I1_drugs.csv` and its quotes, text rather than
-figures, to `I1_quotes.csv`. Text goes through `neutralise`.
+interval of a percentage (0-100; marts.fct_estimates: logit for weighted routes, Wilson for
+unweighted ones), empty for counts, ranks and the comment-themes table; unweighted bases are
+integers; weighted and effective bases are empty for unweighted routes. Every row starts with the
+release number and status. Base rows of the workbook are not repeated: every figure carries its
+own bases. The comment-themes table (`publication.themes`) fits the same columns (route 'all'
+for all comments, breakdown 'poll' for each poll; category kinds 'theme', 'status' and 'stance';
+the status rows are its bases, as counts); like the workbook's sheets, its split by stance goes
+to `<id>_stance.csv` and its quotes, text rather than figures, to `<id>_quotes.csv`. Text goes
+through `neutralise`.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import polars as pl
 from publication import shorthand
 from publication.safe_text import neutralise
 from publication.tables import COUNT, MODAL_RANK, PERCENT, PublishedTable
+from publication.theme_sheet import STANCE
 from publication.themes import ALL, RANK, Group, ThemeTable
 
 # Every CSV row starts with the release it belongs to and that release's status.
@@ -115,7 +116,7 @@ def _theme_records(t: ThemeTable, item: str) -> list[dict]:
         for g, count in zip(t.groups, status.counts, strict=True)
     ]
     for stance in t.stances:
-        records += shares(t.drug_groups, "drugs_stance", stance)
+        records += shares(t.stance_groups, STANCE_KIND, stance)
     return records
 
 
@@ -206,7 +207,7 @@ def _stamped(frame: pl.DataFrame, stamp: dict[str, object]) -> pl.DataFrame:
 
 
 INTEGER_MEASURES = (COUNT, RANK, MODAL_RANK)
-DRUGS_KIND = "drugs_stance"
+STANCE_KIND = "stance"
 
 
 def _write(frame: pl.DataFrame, path: Path) -> Path:
@@ -237,9 +238,9 @@ def write_csvs(
         if not isinstance(t, ThemeTable):
             paths.append(_write(frame, folder / f"{t.spec.id}.csv"))
             continue
-        drugs = pl.col("category_kind") == DRUGS_KIND
-        paths.append(_write(frame.filter(~drugs), folder / f"{t.spec.id}.csv"))
-        paths.append(_write(frame.filter(drugs), folder / f"{t.spec.id}_drugs.csv"))
+        by_stance = pl.col("category_kind") == STANCE_KIND
+        paths.append(_write(frame.filter(~by_stance), folder / f"{t.spec.id}.csv"))
+        paths.append(_write(frame.filter(by_stance), folder / f"{t.spec.id}{STANCE}.csv"))
         path = folder / f"{t.spec.id}_quotes.csv"
         _stamped(quotes_frame(t), stamp).write_csv(path)
         paths.append(path)

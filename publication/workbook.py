@@ -24,7 +24,7 @@ from publication.metadata import PublicationInfo
 from publication.notes import Notes
 from publication.safe_text import neutralise
 from publication.sheet_model import TEXT, Column, Line, Link, Sheet, row_height
-from publication.table_layout import table_sheet
+from publication.table_layout import interval_sheet, table_sheet
 from publication.tables import PublishedTable
 from publication.theme_sheet import theme_sheets
 from publication.themes import ThemeTable
@@ -106,13 +106,16 @@ def build_sheets(
     cover_sections: list[tuple[str, list[str]]],
     figures: list[FigureText],
 ) -> list[Sheet]:
-    """Every sheet in order: Cover, Contents, Notes, Figures, then the tables."""
-    body = [notes_sheet(notes), figures_sheet(figures)]
+    """Every sheet in order: Cover, Contents, Notes, Figures (when there are charts), then the
+    tables, each table's confidence intervals on the sheet after it."""
+    body = [notes_sheet(notes), *([figures_sheet(figures)] if figures else [])]
     for t in tables:
         if isinstance(t, ThemeTable):
             body += theme_sheets(t, q, notes)
-        else:
-            body.append(table_sheet(t, q, notes))
+            continue
+        body.append(table_sheet(t, q, notes))
+        if (intervals := interval_sheet(t, q, notes)) is not None:
+            body.append(intervals)
     return [cover_sheet(title, cover_sections), contents_sheet(body), *body]
 
 

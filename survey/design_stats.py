@@ -1,8 +1,9 @@
 """Design-based intervals and tests for a share, from sums over respondents.
 
-The polls are analysed as R `survey` analyses `svydesign(ids = ~1, weights = ~weight)`: one
-stage, no strata, no finite-population correction, so every variance needs only per-cell
-counts n, sums of weights w and sums of squared weights w^2. Talk London is unweighted.
+Weighted routes (e.g. the polls) are analysed as R `survey` analyses `svydesign(ids = ~1,
+weights = ~weight)`: one stage, no strata, no finite-population correction, so every variance
+needs only per-cell counts n, sums of weights w and sums of squared weights w^2. Unweighted
+routes (e.g. Talk London) use the unweighted statistics below.
 
 - `logit_interval`: R `svyciprop(~y, design, method = "logit")`, i.e. expit(logit(p) +/-
   t(0.975, n - 1) se), where se = sqrt(v) / (p (1 - p)) and v is the linearisation variance of

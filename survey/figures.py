@@ -16,7 +16,8 @@ from pathlib import Path
 import polars as pl
 import yaml
 
-from survey.questionnaire import Questionnaire, Variable, load_questionnaire
+from comments.exclusion import has_suggestion  # report fn 23: the one rule in Python
+from survey.questionnaire import Questionnaire, Variable
 
 # Statistics that are counts or ranks: reproduced exactly, not within a point.
 # A count in the platform-statistics export (`variable` names the metric of questionnaire.yaml
@@ -153,17 +154,6 @@ def _load_report_figures(path: Path) -> tuple[ReportFigure, ...]:
     )
 
 
-def is_substantive_comment(text: str | None, q: Questionnaire | None = None) -> bool:
-    """Report fn 23: comments without a suggestion are excluded: blank, one of the questionnaire's
-    `no_suggestion` phrases once trimmed, lower-cased and stripped of trailing '.' and '!' ('No',
-    "I don't know" ...), or text with no letter or digit at all ('?', '--')."""
-    if text is None:
-        return False
-    rule = (q or load_questionnaire()).base_rules["comment"]
-    phrase = text.strip().rstrip(".!").strip().lower()
-    return phrase not in rule.no_suggestion and any(ch.isalnum() for ch in text)
-
-
 def in_base(df: pl.DataFrame, q: Questionnaire, var: Variable) -> pl.Series:
     """Boolean: respondent is in the variable's base under its base rule."""
     col = df[var.id]
@@ -225,7 +215,7 @@ def compute_figure(
         return float(group.sum())
     if stat == "substantive_comments":
         texts = df[fig.variable].to_list()
-        return float(sum(is_substantive_comment(t) for t, g in zip(texts, group, strict=True) if g))
+        return float(sum(has_suggestion(t) for t, g in zip(texts, group, strict=True) if g))
     if stat in ("min_base", "max_base"):
         bases = [
             float((in_base(df, q, v) & group).sum())

@@ -1,7 +1,10 @@
-"""Weights for the combined polls: rim weighting to `weighting_targets.yaml`.
+"""Weights for the respondents of a pack's weighted routes: rim weighting to the pack's
+`weighting_targets.yaml`.
 
-Both the pipeline's weighting asset and the sample generator call `derive_poll_weights`, so the
-weights that calibrate the sample are the weights the pipeline derives.
+The respondents of every weighted route (`routes.<route>.weighted`, e.g. the reference pack's
+two polls) are raked together to one scheme's margins; a pack without a weighted route has no
+weights. Both the pipeline's weighting asset and the sample generator call `derive_poll_weights`,
+so the weights that calibrate the sample are the weights the pipeline derives.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import numpy as np
 import polars as pl
 import yaml
 
-from survey.questionnaire import Questionnaire
+from survey.questionnaire import Questionnaire, line_of, load_marked_yaml
 from survey.weighting import Margin, RakeResult, WeightingError, rake
 
 
@@ -38,12 +41,34 @@ def load_weighting_scheme(path: Path | None = None) -> WeightingScheme:
 
 @cache
 def _load_weighting_scheme(path: Path) -> WeightingScheme:
-    with open(path, encoding="utf-8") as fh:
-        raw = yaml.safe_load(fh)
+    """The scheme at `path`; a bad file is a `WeightingError` naming the file, key and line."""
+
+    def error(message: str, key: str, container: object, item: object = None):
+        line = line_of(container, item)
+        return WeightingError(
+            f"{path}: {key}" + (f" (line {line})" if line else "") + f": {message}"
+        )
+
+    try:
+        raw = load_marked_yaml(path)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f": line {mark.line + 1}" if mark else ""
+        raise WeightingError(f"{path}{where}: not valid YAML") from None
+    for key in ("version", "margins", "settings"):
+        if not isinstance(raw, dict) or raw.get(key) is None:
+            raise error(f"required key {key} missing", key, raw)
     for name, m in raw["margins"].items():
+        if not isinstance(m, dict) or not isinstance(m.get("targets"), dict) or not m["targets"]:
+            raise error("needs breakdown and targets {group: percent}", f"margins.{name}", m)
+        if "breakdown" not in m:
+            raise error("required key breakdown missing", f"margins.{name}.breakdown", m)
         total = sum(m["targets"].values())
         if m.get("unmatched") != "keep_sample_share" and abs(total - 100) > 0.05:
-            raise WeightingError(f"margin {name}: targets sum to {total}, not 100")
+            raise error(f"targets sum to {total}, not 100", f"margins.{name}.targets", m, "targets")
+    for key in ("convergence", "max_iterations", "cap"):
+        if key not in raw["settings"]:
+            raise error(f"required key {key} missing", f"settings.{key}", raw["settings"])
     return WeightingScheme(str(raw["version"]), raw["margins"], raw["settings"])
 
 
@@ -57,13 +82,24 @@ def build_margins(
     """Margins from profile codes (question id -> code per respondent).
 
     A target category with no respondent cannot be weighted to. With `collapse_empty` (an
-    interim delivery: the polls' fieldwork is still open) its target is left out and the
+    interim delivery: a weighted source's fieldwork is still open) its target is left out and the
     margin's other targets are scaled up to sum to 1; each such category is appended to
     `collapsed` as `margin:category`. Without it (the final delivery) it is an error naming the
     margin and the category."""
     margins = []
     for name, spec in scheme.margins.items():
-        breakdown = q.breakdowns[spec["breakdown"]]
+        breakdown = q.breakdowns.get(spec["breakdown"])
+        if breakdown is None:
+            raise WeightingError(
+                f"weighting_targets.yaml: margins.{name}.breakdown: the questionnaire has no "
+                f"breakdown {spec['breakdown']}"
+            )
+        unknown = [gid for gid in spec["targets"] if gid not in breakdown.groups]
+        if unknown:
+            raise WeightingError(
+                f"weighting_targets.yaml: margins.{name}.targets: breakdown {breakdown.id} has "
+                f"no group {', '.join(unknown)}"
+            )
         codes = profile[breakdown.source]
         groups = list(spec["targets"])
         counts = [int(np.isin(codes, breakdown.groups[gid][1]).sum()) for gid in groups]
@@ -115,10 +151,11 @@ def derive_poll_weights(
 
 @dataclass(frozen=True)
 class PollWeighting:
-    """Weights for the combined polls, with the diagnostics the marts and metadata report."""
+    """Weights for the weighted routes' respondents, with the diagnostics the marts and metadata
+    report."""
 
     weights: pl.DataFrame  # respondent_id, poll, weight, supplier_weight
-    summary: pl.DataFrame  # one row per scope: combined, representative, boost
+    summary: pl.DataFrame  # one row per scope: combined, then each poll of a weighted route
     margins: pl.DataFrame  # margin, category, target_share, unweighted_share, weighted_share
     result: RakeResult | None  # None when there was no one to weight
     collapsed: tuple[str, ...] = ()  # `margin:category` targets left out (no respondent yet)
@@ -156,10 +193,12 @@ MARGINS_SCHEMA = {
 def weight_polls(
     respondents: pl.DataFrame, q: Questionnaire, collapse_empty: bool = False
 ) -> PollWeighting:
-    """Rake the combined polls. `respondents` has respondent_id, poll, supplier_weight and the
-    profile codes (gender, age_band, ethnicity, borough: question ids lower-cased). With no
-    respondent (no poll delivered yet) the tables are empty; `collapse_empty`: see
-    `build_margins`."""
+    """Rake the respondents of the weighted routes together. `respondents` has respondent_id,
+    poll, supplier_weight (null where the export carries none) and the profile codes of the
+    margins' breakdown sources (question ids lower-cased, as in int_respondents). With no
+    respondent (no weighted route, or none delivered yet) the tables are empty and the scheme is
+    not read; `collapse_empty`: see `build_margins`. Scopes of the summary: `combined` (every
+    weighted respondent), then each poll of a weighted route that has respondents."""
     if respondents.is_empty():
         return PollWeighting(
             pl.DataFrame(schema=WEIGHTS_SCHEMA),
@@ -183,7 +222,7 @@ def weight_polls(
         pl.Series("weight", result.weights)
     )
     scopes = [("combined", pl.lit(True))] + [
-        (poll, pl.col("poll") == poll) for poll in q.routes["polls"]["polls"]
+        (poll, pl.col("poll") == poll) for poll in q.polls_of(q.weighted_routes())
     ]
     summary = pl.DataFrame(
         [
@@ -204,12 +243,17 @@ def weight_polls(
 
 def _scope_summary(w: pl.DataFrame, scope: str, result: RakeResult) -> dict:
     """Diagnostics of one scope. The supplier weights are per poll: both weight sets are scaled
-    to mean 1 within the scope before they are compared."""
+    to mean 1 within the scope before they are compared (not compared, null, when some
+    respondent of the scope has no supplier weight)."""
     ours = w["weight"].to_numpy()
-    supplier = w["supplier_weight"].to_numpy()
     kish = ours.sum() ** 2 / (ours**2).sum()
-    ours_m, sup_m = ours / ours.mean(), supplier / supplier.mean()
-    diff = np.abs(ours_m - sup_m)
+    ours_m = ours / ours.mean()
+    if w["supplier_weight"].null_count():
+        diff, sup_m = None, None
+    else:
+        supplier = w["supplier_weight"].to_numpy()
+        sup_m = supplier / supplier.mean()
+        diff = np.abs(ours_m - sup_m)
     return {
         "scope": scope,
         "respondents": len(ours),
@@ -220,10 +264,12 @@ def _scope_summary(w: pl.DataFrame, scope: str, result: RakeResult) -> dict:
         "weight_sum": float(ours.sum()),
         "efficiency": float(kish / len(ours)),
         "effective_n": float(kish),
-        "supplier_mean_abs_diff": float(diff.mean()),
-        "supplier_max_abs_diff": float(diff.max()),
+        "supplier_mean_abs_diff": float(diff.mean()) if diff is not None else None,
+        "supplier_max_abs_diff": float(diff.max()) if diff is not None else None,
         "supplier_correlation": (
-            float(np.corrcoef(ours_m, sup_m)[0, 1]) if ours_m.std() and sup_m.std() else None
+            float(np.corrcoef(ours_m, sup_m)[0, 1])
+            if sup_m is not None and ours_m.std() and sup_m.std()
+            else None
         ),
     }
 

@@ -35,7 +35,6 @@ def variables(q: Questionnaire) -> pl.DataFrame:
     """One row per variable (export column or derived), in questionnaire order."""
     rows = []
     for position, v in enumerate(q.variables.values(), start=1):
-        question = q.questions[v.question_id]
         asked_if = v.asked_if or {}
         rows.append(
             {
@@ -59,7 +58,7 @@ def variables(q: Questionnaire) -> pl.DataFrame:
                 "raw_column": v.id.lower() if v.kind != "derived" else None,
                 "tl_header": v.tl_header if v.kind != "derived" else None,
                 "yg_name": v.yg_name or None,
-                "yg_numeric": bool(question.raw.get("yougov_numeric_age", False)),
+                "yg_numeric": v.yg_numeric,
             }
         )
     return pl.DataFrame(
@@ -193,7 +192,10 @@ def tables(q: Questionnaire) -> pl.DataFrame:
 
 
 def sources(q: Questionnaire) -> pl.DataFrame:
-    """One row per vendor export: its route, poll and raw table."""
+    """One row per vendor export: its route, poll, whether the route is weighted, the vendor
+    format (`values`: labels - Talk London platform, codes - YouGov SPSS), the respondent id
+    prefix and the raw table. Staging reads the raw tables of each vendor format from here."""
+    weighted = set(q.weighted_routes())
     return pl.DataFrame(
         [
             {
@@ -202,11 +204,152 @@ def sources(q: Questionnaire) -> pl.DataFrame:
                 "route": e["route"],
                 "poll": e["poll"],
                 "values": e["values"],
+                "id_prefix": e["id_prefix"],
                 "raw_table": f"{sid}_responses",
                 "file_pattern": e["file_pattern"],
+                "weighted": e["route"] in weighted,
+                "position": position,
+                "fieldwork_start": q.fieldwork(sid)[0],
+                "fieldwork_end": q.fieldwork(sid)[1],
             }
-            for sid, e in q.exports.items()
+            for position, (sid, e) in enumerate(q.exports.items(), start=1)
+        ],
+        schema={
+            "source_id": pl.String,
+            "label": pl.String,
+            "route": pl.String,
+            "poll": pl.String,
+            "values": pl.String,
+            "id_prefix": pl.String,
+            "raw_table": pl.String,
+            "file_pattern": pl.String,
+            "weighted": pl.Boolean,
+            "position": pl.Int32,
+        },
+    )
+
+
+def sections(q: Questionnaire) -> pl.DataFrame:
+    """One row per report section, in report order: its id, title, snake_case name and the BI
+    mart generated for it (`marts.<mart>`)."""
+    return pl.DataFrame(
+        [
+            {
+                "section": s.id,
+                "position": position,
+                "name": s.name,
+                "title": s.title,
+                "mart": s.mart,
+            }
+            for position, s in enumerate(q.sections.values(), start=1)
+        ],
+        schema={
+            "section": pl.String,
+            "position": pl.Int32,
+            "name": pl.String,
+            "title": pl.String,
+            "mart": pl.String,
+        },
+    )
+
+
+def respondent_flags(q: Questionnaire) -> pl.DataFrame:
+    """One row per respondent flag (a column of int_respondents), in questionnaire order: what it
+    holds (`value`: flag / code / group), the variable it reads, the codes that make a flag true,
+    the breakdown of a group flag and which answers leave it null (`null_when`)."""
+    return pl.DataFrame(
+        [
+            {
+                "flag": f.name,
+                "position": position,
+                "label": f.label,
+                "value": f.value,
+                "source_variable": f.source,
+                "breakdown": f.breakdown,
+                "true_codes": list(f.true_codes),
+                "null_when": f.null_when,
+            }
+            for position, f in enumerate(q.respondent_flags.values(), start=1)
+        ],
+        schema={
+            "flag": pl.String,
+            "position": pl.Int32,
+            "label": pl.String,
+            "value": pl.String,
+            "source_variable": pl.String,
+            "breakdown": pl.String,
+            "true_codes": pl.List(pl.Int32),
+            "null_when": pl.String,
+        },
+    )
+
+
+# The consultation's description, routes, polls and platform metrics, as publication reads them
+# (it takes questionnaire metadata from the warehouse only; publication/warehouse_questionnaire.py).
+def survey(q: Questionnaire) -> pl.DataFrame:
+    """The consultation (one row): id, title, owner, fieldwork, questionnaire version."""
+    s = q.survey
+    return pl.DataFrame(
+        [
+            {
+                "survey_id": str(s.get("id") or ""),
+                "title": str(s["title"]),
+                "owner": str(s["owner"]),
+                "fieldwork_start": str(s["fieldwork_start"]),
+                "fieldwork_end": str(s["fieldwork_end"]),
+                "questionnaire_version": q.version,
+            }
         ]
+    )
+
+
+def routes(q: Questionnaire) -> pl.DataFrame:
+    """One row per route, in questionnaire order: its label and whether it is weighted."""
+    return pl.DataFrame(
+        [
+            {
+                "route": r,
+                "label": str(spec["label"]),
+                "weighted": bool(spec["weighted"]),
+                "position": position,
+            }
+            for position, (r, spec) in enumerate(q.routes.items(), start=1)
+        ],
+        schema={
+            "route": pl.String,
+            "label": pl.String,
+            "weighted": pl.Boolean,
+            "position": pl.Int32,
+        },
+    )
+
+
+def route_polls(q: Questionnaire) -> pl.DataFrame:
+    """One row per poll (sample) of each route, in questionnaire order."""
+    return pl.DataFrame(
+        [
+            {"route": r, "poll": p, "label": str(ps["label"]), "position": position}
+            for r, spec in q.routes.items()
+            for position, (p, ps) in enumerate(spec["polls"].items(), start=1)
+        ],
+        schema={"route": pl.String, "poll": pl.String, "label": pl.String, "position": pl.Int32},
+    )
+
+
+def platform_metrics(q: Questionnaire) -> pl.DataFrame:
+    """One row per metric of the platform-statistics export (none when the pack has none)."""
+    spec = q.platform_statistics
+    return pl.DataFrame(
+        [
+            {"metric": m, "label": label, "source_id": spec["source"], "position": position}
+            for position, (m, label) in enumerate((spec.get("metrics") or {}).items(), start=1)
+        ],
+        schema={
+            "metric": pl.String,
+            "label": pl.String,
+            "source_id": pl.String,
+            "position": pl.Int32,
+        },
     )
 
 
@@ -261,7 +404,7 @@ def numeric_bands(q: Questionnaire) -> pl.DataFrame:
     and its bounds, parsed from the scale labels ('16-24', '65+'; max_value null = open)."""
     rows = []
     for v in q.variables.values():
-        if not q.questions[v.question_id].raw.get("yougov_numeric_age", False):
+        if not v.yg_numeric:
             continue
         bands = []
         for code, label in v.scale.codes.items():
@@ -437,7 +580,7 @@ def _load_benchmarks(path: Path | None = None) -> tuple[dict, ...]:
 
 
 def benchmarks(q: Questionnaire) -> pl.DataFrame:
-    """One row per external benchmark (survey/benchmarks.yaml): the variable and net of the
+    """One row per external benchmark (the pack's benchmarks.yaml): the variable and net of the
     consultation it sits beside, its value (percent), period and source."""
     rows = []
     for b in _load_benchmarks():
@@ -490,6 +633,12 @@ BUILDERS = {
     "analysis": analysis,
     "comparisons": comparisons,
     "benchmarks": benchmarks,
+    "sections": sections,
+    "respondent_flags": respondent_flags,
+    "survey": survey,
+    "routes": routes,
+    "route_polls": route_polls,
+    "platform_metrics": platform_metrics,
 }
 
 

@@ -15,8 +15,9 @@ from packaging.version import Version
 
 from infra.warehouse import LOCK_MESSAGE, WarehouseLocked, make_private, private_umask
 from orchestration import prewarm
+from orchestration.defs.ingest import raw_table_key
 from orchestration.resources import REPO_ROOT, SurveyPaths
-from survey.pack import SETTING, current
+from survey.pack import SETTING, Consultation, current
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # A dbt invocation that found the warehouse locked is started again this many times in all,
@@ -91,7 +92,26 @@ def test_description(test: dict) -> str:
 
 
 class Translator(DagsterDbtTranslator):
-    """dagster-dbt's mapping, with every dbt test's check described (`test_description`)."""
+    """dagster-dbt's mapping, with every dbt test's check described (`test_description`), and
+    the raw tables of the pack's export sources as deps of the staging models that read them.
+
+    A staging model reads every raw table of one vendor format (`meta.raw_values`: `labels` -
+    Talk London platform, `codes` - YouGov SPSS; dbt macro `raw_sources`), whose names come from
+    the pack, so they are not dbt sources: `raw_keys` maps each format to the asset keys of its
+    sources' `raw/<source>_responses` tables, which become the model's deps here.
+    """
+
+    def __init__(self, raw_keys: dict[str, list[dg.AssetKey]] | None = None):
+        super().__init__()
+        self.raw_keys = raw_keys or {}
+
+    def get_asset_spec(self, manifest, unique_id, project):
+        spec = super().get_asset_spec(manifest, unique_id, project)
+        node = manifest["nodes"].get(unique_id) or {}
+        values = (node.get("meta") or node.get("config", {}).get("meta") or {}).get("raw_values")
+        if values:
+            spec = spec.merge_attributes(deps=self.raw_keys.get(values, []))
+        return spec
 
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
@@ -182,30 +202,45 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Survey
     yield from dbt_build(context, dbt, paths.warehouse_path, target_path)
 
 
-# The poll weights are a Python asset between the intermediate models and the marts, so the dbt
-# project runs as two selections: everything before the weights, then the marts that use them.
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    name="dbt_staging_intermediate",
-    select="path:models/staging path:models/intermediate",
-    dagster_dbt_translator=Translator(),
-)
-def dbt_staging_intermediate(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths
-):
-    yield from _build(context, dbt, paths)
+def raw_keys_by_format(consultation: Consultation) -> dict[str, list[dg.AssetKey]]:
+    """The raw-table asset keys of the pack's export sources, by vendor format (`values`)."""
+    keys: dict[str, list[dg.AssetKey]] = {}
+    for source_id, export in consultation.questionnaire.exports.items():
+        keys.setdefault(export["values"], []).append(raw_table_key(source_id))
+    return keys
 
 
-@dbt_assets(
-    manifest=dbt_project.manifest_path,
-    project=dbt_project,
-    name="dbt_marts",
-    select="path:models/marts",
-    dagster_dbt_translator=Translator(),
-)
-def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
-    yield from _build(context, dbt, paths)
+# Models after the weighting: they read the weights (weights.poll_weights, a Python asset), so
+# the dbt project runs as two selections: everything before the weights, then these.
+AFTER_WEIGHTING = "path:models/intermediate/weighted path:models/marts"
 
 
-assets = [dbt_staging_intermediate, dbt_marts]
+def build_assets(consultation: Consultation) -> list[dg.AssetsDefinition]:
+    """The dbt project as two multi-assets for `consultation`: staging and intermediate models
+    before the weighting, then the weighted intermediate models and the marts."""
+    translator = Translator(raw_keys_by_format(consultation))
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        name="dbt_staging_intermediate",
+        select="path:models/staging path:models/intermediate",
+        exclude="path:models/intermediate/weighted",
+        dagster_dbt_translator=translator,
+    )
+    def dbt_staging_intermediate(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths
+    ):
+        yield from _build(context, dbt, paths)
+
+    @dbt_assets(
+        manifest=dbt_project.manifest_path,
+        project=dbt_project,
+        name="dbt_marts",
+        select=AFTER_WEIGHTING,
+        dagster_dbt_translator=translator,
+    )
+    def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
+        yield from _build(context, dbt, paths)
+
+    return [dbt_staging_intermediate, dbt_marts]

@@ -13,40 +13,33 @@ import dagster as dg
 from comments.publish import write_agreement_csv
 from orchestration.defs.comments import (
     CODER_AGREEMENT,
-    DRUGS_STANCE_COUNTS,
     EXCLUSION_COUNTS,
     PUBLISHED_QUOTES,
+    STANCE_COUNTS,
     THEME_COUNTS,
 )
+from orchestration.defs.dbt import dbt_marts
 from orchestration.defs.fidelity import FIDELITY, fidelity_path
 from orchestration.defs.ingest import PLATFORM_STATISTICS_KEY
 from orchestration.defs.weighting import SUMMARY
-from orchestration.resources import SurveyPaths
-from publication.chart_specs import CHARTS
+from orchestration.resources import ConsultationResource, SurveyPaths
 
 SUPPLEMENTARY_TABLES = dg.AssetKey(["published", "supplementary_tables"])
 FIGURES = dg.AssetKey(["published", "figures"])
 CONSULTATION_MARTS = dg.AssetKey(["published", "consultation_marts"])
-# The marts read or published (every `marts` table but `prep_*` and respondent-level ones), and
-# the weighting summary the cover sheet quotes.
-MART_KEYS = [
-    dg.AssetKey(["marts", name])
-    for name in (
-        "fct_estimates",
-        "fct_modal_ranks",
-        "fct_significance",
-        "dim_questions",
-        "mart_weighting",
-        "mart_weighting_margins",
-        *(f"mart_section_{s}" for s in "abcdefghi"),
-    )
-]
+# The marts read or published: every model of the dbt project's marts folder (as the manifest
+# lists them, whatever sections the pack has) but the respondent-level one.
+RESPONDENT_LEVEL = ("dim_respondents",)
+MART_KEYS = sorted(
+    (key for key in dbt_marts.keys if key.path[-1] not in RESPONDENT_LEVEL),
+    key=lambda k: k.to_user_string(),
+)
 # Table I1 and the agreement CSV. The quotes are a direct dependency so that their blocking
 # personal-data check (`quotes_hold_no_personal_data`) holds publication back.
 COMMENT_KEYS = [
     THEME_COUNTS,
     EXCLUSION_COUNTS,
-    DRUGS_STANCE_COUNTS,
+    STANCE_COUNTS,
     PUBLISHED_QUOTES,
     CODER_AGREEMENT,
 ]
@@ -112,7 +105,9 @@ def _record_decisions(paths: SurveyPaths, outcome, run_id: str) -> None:
     ],
     can_subset=False,
 )
-def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
+def publish(
+    context: dg.AssetExecutionContext, paths: SurveyPaths, consultation: ConsultationResource
+):
     """Publish the next release (or hold it back, saying why), and record the decision."""
     # Imported here, not at start-up: matplotlib, xlsxwriter, pandas (the dbt step prewarms them).
     from expectations.docs import release_writer
@@ -128,6 +123,7 @@ def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
         extras=(write_agreement_csv, release_writer(paths.build_path)),
         files=[fidelity] if fidelity.exists() else [],
         gate_results=load_results(results_dir(paths.build_path)),
+        consultation=consultation.consultation,
     )
     _record_decisions(paths, outcome, context.run.run_id)
     if outcome.stale_removed:
@@ -166,12 +162,17 @@ def publish(context: dg.AssetExecutionContext, paths: SurveyPaths):
             ),
         },
     )
+    charts = [p.stem for p in release.figures if p.suffix == ".png"]
     yield dg.MaterializeResult(
         asset_key=FIGURES,
         metadata={
             **common,
-            "figures_dir": dg.MetadataValue.path(str(release.figures[0].parent)),
-            "charts": dg.MetadataValue.text(", ".join(c.id for c in CHARTS)),
+            "figures_dir": dg.MetadataValue.path(
+                str(release.figures[0].parent) if release.figures else "none"
+            ),
+            "charts": dg.MetadataValue.text(
+                ", ".join(charts) or "none: the consultation pack declares no charts"
+            ),
             "files": dg.MetadataValue.int(len(release.figures)),
             "bytes": dg.MetadataValue.int(_size(release.figures)),
         },

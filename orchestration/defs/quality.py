@@ -3,18 +3,20 @@
 A failed gate holds back the checked asset's direct dependents in the same run (`blocking=True`,
 severity ERROR): with a wrong base, bad weights or an unflagged small base nothing is published.
 Each check keeps its suite's validation result (counts only) as JSON in
-`$SURVEY_BUILD_DIR/validation/results/`; `expectations.docs` renders them as Data Docs.
+`$SURVEY_BUILD_DIR/validation/results/`; `expectations.docs` renders them as Data Docs. The gates
+are those of the catalogue (expectations/catalog.py), built for the consultation pack.
 """
 
 # No `from __future__ import annotations`: Dagster inspects the `context` annotation.
 import dagster as dg
 
-from expectations.catalog import GATES
+from expectations.catalog import gates
 from expectations.gate import Gate
 from expectations.runner import Failure, results_dir, run_gate, save_result
 from expectations.settings import GateSettings
 from infra.warehouse import connect_warehouse
 from orchestration.resources import SurveyPaths
+from survey.pack import Consultation
 
 
 def _key(table: str) -> dg.AssetKey:
@@ -98,4 +100,6 @@ def gate_check(gate: Gate) -> dg.AssetChecksDefinition:
     return _check
 
 
-asset_checks = [gate_check(gate) for gate in GATES]
+def build_checks(consultation: Consultation) -> list[dg.AssetChecksDefinition]:
+    """A blocking check for every gate of the pack's catalogue."""
+    return [gate_check(gate) for gate in gates(consultation.questionnaire)]

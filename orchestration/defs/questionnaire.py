@@ -23,7 +23,7 @@ def ref_table_key(name: str) -> dg.AssetKey:
     group_name="reference",
 )
 def questionnaire(paths: SurveyPaths):
-    """Write every `ref.*` table from `survey/questionnaire.yaml` in one transaction."""
+    """Write every `ref.*` table from the pack's questionnaire.yaml in one transaction."""
     q = load_questionnaire()
     warehouse = paths.warehouse_path
     # The first writer of a fresh build creates the warehouse: owner-only from the start. A lock

@@ -1,4 +1,8 @@
-"""Poll weighting: a Python step between the intermediate dbt models and the marts."""
+"""Weighting: a Python step between the intermediate dbt models and the marts.
+
+The respondents of every weighted route of the pack (`routes.<route>.weighted`) are raked to the
+pack's weighting targets (`survey/poll_weights.py`); a pack without a weighted route gets the
+three tables empty."""
 
 from __future__ import annotations
 
@@ -17,8 +21,9 @@ MARGINS = dg.AssetKey([WEIGHTS_SCHEMA, "weighting_margins"])
 
 
 def polls_fieldwork_open(con, q) -> bool:
-    """Whether some delivered poll's latest export predates the end of its fieldwork (an
-    interim delivery: an empty target category is then left out, not an error)."""
+    """Whether some delivered source of a weighted route has a latest export that predates the
+    end of its fieldwork (an interim delivery: an empty target category is then left out, not
+    an error)."""
     latest = dict(
         con.execute(
             "select source_id, max(export_date) from raw.ingest_log group by source_id"
@@ -38,14 +43,16 @@ def polls_fieldwork_open(con, q) -> bool:
             deps=[INT_RESPONDENTS],
             group_name="weighting",
             kinds={"python", "duckdb"},
-            description="Rim weights for the combined polls (survey/weighting_targets.yaml).",
+            description="Rim weights for the respondents of the pack's weighted routes (the "
+            "pack's weighting_targets.yaml); empty when no route is weighted.",
         ),
         dg.AssetSpec(
             SUMMARY,
             deps=[INT_RESPONDENTS],
             group_name="weighting",
             kinds={"duckdb"},
-            description="The weighting's diagnostics per scope (combined polls, each poll): "
+            description="The weighting's diagnostics per scope (every weighted respondent, "
+            "each poll of a weighted route): "
             "respondents, iterations, largest margin error, weight range, Kish efficiency and "
             "effective sample size, agreement with the supplier's weights.",
         ),
@@ -60,12 +67,12 @@ def polls_fieldwork_open(con, q) -> bool:
     ]
 )
 def poll_weighting(context, paths: SurveyPaths):
-    """Rake the combined polls to London's adult population and record the diagnostics."""
+    """Rake the weighted routes' respondents to the population targets; record the diagnostics."""
     q = load_questionnaire()
     with connect_warehouse(paths.warehouse_path) as con:  # owner-only; lock errors retried
         respondents = con.sql(
-            "select * from intermediate.int_respondents where route = 'polls' "
-            "order by respondent_id"
+            "select * from intermediate.int_respondents where route in "
+            "(select route from ref.sources where weighted) order by respondent_id"
         ).pl()
         interim = polls_fieldwork_open(con, q)
         result = weight_polls(respondents, q, collapse_empty=interim)
@@ -79,7 +86,10 @@ def poll_weighting(context, paths: SurveyPaths):
             con.execute(f"create or replace table {WEIGHTS_SCHEMA}.{name} as select * from frame")
             con.unregister("frame")
     if result.result is None:
-        context.log.info("No poll delivered yet: nothing to weight.")
+        context.log.info(
+            "No respondent of a weighted route (none weighted, or not delivered yet): "
+            "nothing to weight."
+        )
         for key in (POLL_WEIGHTS, SUMMARY, MARGINS):
             yield dg.MaterializeResult(
                 asset_key=key, metadata={"dagster/row_count": dg.MetadataValue.int(0)}
@@ -97,6 +107,7 @@ def poll_weighting(context, paths: SurveyPaths):
         for row in result.summary.iter_rows(named=True)
         if row["scope"] != "combined"
         for k in ("efficiency", "effective_n", "weight_sum", "supplier_mean_abs_diff")
+        if row[k] is not None
     }
     yield dg.MaterializeResult(
         asset_key=POLL_WEIGHTS,
@@ -109,8 +120,10 @@ def poll_weighting(context, paths: SurveyPaths):
             "max_weight": dg.MetadataValue.float(round(combined["max_weight"], 4)),
             "efficiency": dg.MetadataValue.float(round(combined["efficiency"], 4)),
             "effective_n": dg.MetadataValue.float(round(combined["effective_n"], 1)),
-            "supplier_mean_abs_diff": dg.MetadataValue.float(
-                round(combined["supplier_mean_abs_diff"], 4)
+            "supplier_mean_abs_diff": (
+                dg.MetadataValue.float(round(combined["supplier_mean_abs_diff"], 4))
+                if combined["supplier_mean_abs_diff"] is not None
+                else dg.MetadataValue.text("no supplier weights")
             ),
             **per_poll,
             "summary": dg.MetadataValue.md(result.summary.to_pandas().to_markdown(index=False)),

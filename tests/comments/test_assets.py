@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import dagster as dg
@@ -11,8 +12,11 @@ import polars as pl
 import pytest
 
 import comments.warehouse
+from comments.publish import write_agreement_csv
+from ingest.coded_comments import DOUBLE_CODED_FILE
 from orchestration.defs import comments as defs
 from orchestration.resources import SurveyPaths
+from survey.pack import PACKS_DIR, SETTING
 
 EMAIL = "jane.doe@example.com"
 
@@ -139,12 +143,43 @@ def test_a_quote_with_personal_data_blocks_publication(
 def test_coder_agreement_asset_and_its_floor(tmp_path: Path) -> None:
     paths = SurveyPaths(build_dir=str(tmp_path / "fresh_build"))
     result = dg.materialize(
-        [defs.coder_agreement_table, defs.coder_agrees_on_held_out_comments],
+        [defs.coder_agreement_table, defs.coder_agrees_with_analysts],
         resources={"paths": paths},
     )
-    assert [e.passed for e in result.get_asset_check_evaluations()] == [True]
+    [check] = result.get_asset_check_evaluations()
+    assert (check.passed, check.severity) == (True, dg.AssetCheckSeverity.ERROR)
     with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
         datasets = con.execute(
             "select dataset, count(*) from comments.coder_agreement group by all order by all"
         ).fetchall()
-    assert datasets == [("evaluation", 15), ("tuning", 15)]
+    assert datasets == [("analysts", 15), ("automatic", 15)]
+
+
+def test_coder_agreement_not_measured_warns_and_does_not_block(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pack = tmp_path / "pack"
+    shutil.copytree(PACKS_DIR / "mopac_pcp_2021", pack)
+    (pack / DOUBLE_CODED_FILE).unlink()
+    monkeypatch.setenv(SETTING, str(pack))
+
+    @dg.asset(deps=[defs.CODER_AGREEMENT])
+    def downstream() -> None:
+        """Stands for the publication step downstream of the agreement."""
+
+    paths = SurveyPaths(build_dir=str(tmp_path / "fresh_build"))
+    result = dg.materialize(
+        [defs.coder_agreement_table, defs.coder_agrees_with_analysts, downstream],
+        resources={"paths": paths},
+    )
+    [check] = result.get_asset_check_evaluations()
+    assert (check.passed, check.severity) == (False, dg.AssetCheckSeverity.WARN)
+    assert "not measured" in check.metadata["summary"].value
+    assert dg.AssetKey("downstream") in {
+        e.asset_key for e in result.get_asset_materialization_events()
+    }
+    with duckdb.connect(str(paths.warehouse_path), read_only=True) as con:
+        assert con.execute("select count(*) from comments.coder_agreement").fetchall() == [(0,)]
+        written = write_agreement_csv(con, tmp_path / "published")
+    rows = pl.read_csv(written).select("theme_id", "dataset", "kappa").rows()
+    assert rows == [("all_themes", "not_measured", None)]

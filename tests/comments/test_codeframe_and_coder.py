@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import polars as pl
 import pytest
+import yaml
 
-from comments.codeframe import load_codeframe
+from comments.codeframe import codeframe_path, load_codeframe
 from comments.coder import NO_RULE_EVIDENCE, code_comment, stance_of
+from comments.counts import stance_counts
 from comments.rules import Rule, normalise, sentences
 from ingest.docs import DOC_PATH
 from sample_generator.comments import THEME_COUNTS
@@ -107,3 +111,46 @@ def test_drugs_stance(text: str, stance: str) -> None:
 def test_coding_is_deterministic(sample_comments) -> None:
     texts = sample_comments.drop_nulls("text")["text"].to_list()[:200]
     assert [code_comment(t) for t in texts] == [code_comment(t) for t in texts]
+
+
+def _codeframe_file(tmp_path, change) -> Path:
+    raw = yaml.safe_load(codeframe_path().read_text(encoding="utf-8"))
+    change(raw)
+    path = tmp_path / "codeframe.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def test_the_stance_theme_and_quote_permission_come_from_the_codeframe() -> None:
+    codeframe = load_codeframe()
+    assert codeframe.stance_theme.id == "drugs"
+    assert codeframe.quote_permission == ("I_QUOTE_PERMISSION", 1)
+
+
+def test_a_codeframe_without_stance_theme_or_quote_permission(tmp_path) -> None:
+    def plain(raw: dict) -> None:
+        del raw["stance_theme"], raw["quote_permission"]
+        for theme in raw["themes"]:
+            theme.pop("stances", None)
+
+    codeframe = load_codeframe(_codeframe_file(tmp_path, plain))
+    assert codeframe.stance_theme is None and codeframe.quote_permission is None
+    coded = pl.DataFrame(
+        {"respondent_id": ["tl-1"], "route": ["talk_london"], "poll": ["talk_london"]}
+    ).with_columns(theme_id=pl.lit("drugs"), stance=pl.lit(None, dtype=pl.String))
+    assert stance_counts(coded, codeframe).is_empty()
+    with pytest.raises(ValueError, match="no stance_theme"):
+        stance_of("Legalise cannabis.", codeframe)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda raw: raw.update(stance_theme="volume_crime"), "only the theme named"),
+        (lambda raw: raw.pop("stance_theme"), "only the theme named"),
+        (lambda raw: raw.update(stance_theme="no_such_theme"), "is not one of the themes"),
+    ],
+)
+def test_the_stance_theme_must_be_the_one_with_stances(tmp_path, change, message) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_codeframe(_codeframe_file(tmp_path, change))

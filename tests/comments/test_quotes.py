@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import pytest
 
-from comments.gate import scan_texts
+from comments.codeframe import load_codeframe
+from comments.personal_data import scan_texts
 from comments.quotes import MIN_GROUP_COMMENTS, SCHEMA, select_quotes
 from comments.redaction import MAX_QUOTE_CHARS
 from sample_generator.comments import PERSONAL_DATA
@@ -57,3 +60,9 @@ def test_no_quote_from_a_small_group_or_without_permission() -> None:
     quoted = select_quotes(*_synthetic(MIN_GROUP_COMMENTS, permission=1))
     assert quoted.height == 2
     assert quoted["quote"].str.contains("[phone]", literal=True).all()
+
+
+def test_no_quote_when_the_codeframe_names_no_permission_question() -> None:
+    codeframe = dataclasses.replace(load_codeframe(), quote_permission=None)
+    assert select_quotes(*_synthetic(MIN_GROUP_COMMENTS, permission=1)).height == 2
+    assert select_quotes(*_synthetic(MIN_GROUP_COMMENTS, permission=1), codeframe).is_empty()

@@ -12,13 +12,14 @@ import pytest
 
 from comments.codeframe import load_codeframe
 from comments.coder import CODED_SCHEMA, candidate_rules, code_comment, code_comments
-from comments.evaluation import EVALUATION, TUNING, labelled_comments
 from comments.exclusion import has_suggestion, has_suggestion_flags
-from comments.gate import scan_texts
-from comments.quotes import MIN_GROUP_COMMENTS, PERMISSION_YES, select_quotes
+from comments.personal_data import scan_texts
+from comments.quotes import MIN_GROUP_COMMENTS, select_quotes
 from comments.redaction import MAX_QUOTE_CHARS, redact, shorten
 from comments.rules import Rule, normalise, sentences, term_anchor
-from sample_generator.comments import PERSONAL_DATA
+from sample_generator.comments import PERSONAL_DATA, evaluation_comments
+from sample_generator.generate import build_sample
+from survey.questionnaire import load_questionnaire
 
 # Texts where Python's and polars' notions of whitespace, case and letters could part.
 AWKWARD = [
@@ -86,7 +87,9 @@ def test_term_anchor_starts_every_match() -> None:
 def _texts() -> list[str]:
     """Labelled comments and variants of them: case, dashes, curly quotes, line breaks, two
     comments run together, shuffled words, dropped letters."""
-    texts = labelled_comments(EVALUATION)[0] + labelled_comments(TUNING)[0]
+    sample = build_sample()
+    written = sample.talk_london.text["I_MISSING"] + sample.polls.text["I_MISSING"]
+    texts = evaluation_comments().texts + [t for t in written if has_suggestion(t)]
     rng = random.Random(7)
     variants = []
     for text in texts[:600]:
@@ -142,7 +145,10 @@ def test_coding_each_distinct_text_once_changes_no_code() -> None:
 
 def _eager_quotes(coded: pl.DataFrame, comments: pl.DataFrame, version: str) -> list[tuple]:
     """The quotes as first written: every candidate redacted, then sorted."""
-    from comments.quotes import QUOTES_PER_ROUTE, ROUTES
+    from comments.quotes import QUOTES_PER_ROUTE
+
+    permission_yes = load_codeframe().quote_permission[1]
+    routes = list(load_questionnaire().routes)
 
     group_size = coded.group_by("route", "theme_id").agg(n=pl.col("respondent_id").n_unique())
     themes_of = coded.group_by("respondent_id").agg(n_themes=pl.len())
@@ -151,13 +157,13 @@ def _eager_quotes(coded: pl.DataFrame, comments: pl.DataFrame, version: str) -> 
         .join(group_size, on=["route", "theme_id"])
         .join(themes_of, on="respondent_id")
         .filter(
-            (pl.col("quote_permission") == PERMISSION_YES) & (pl.col("n") >= MIN_GROUP_COMMENTS)
+            (pl.col("quote_permission") == permission_yes) & (pl.col("n") >= MIN_GROUP_COMMENTS)
         )
     )
     rows, quoted, seen = [], set(), set()
     for theme_id in load_codeframe().theme_ids:
         number = 0
-        for route in ROUTES:
+        for route in routes:
             group = candidates.filter((pl.col("theme_id") == theme_id) & (pl.col("route") == route))
             ranked = []
             for rid, text, n_themes in group.select(

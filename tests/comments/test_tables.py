@@ -57,8 +57,8 @@ def test_codes_agree_with_the_generators_truth(tables, truth) -> None:
     assert tables.coded_comments["evidence"].str.len_chars().min() > 0
 
 
-def test_drugs_split_by_route_is_the_reports(tables, truth) -> None:
-    split = {(r["route"], r["stance"]): r for r in tables.drugs_stance_counts.iter_rows(named=True)}
+def test_stance_split_by_route_is_the_reports(tables, truth) -> None:
+    split = {(r["route"], r["stance"]): r for r in tables.stance_counts.iter_rows(named=True)}
     assert split[("polls", "more_enforcement")]["pct"] >= 80  # nearly all for enforcement
     assert 35 <= split[("talk_london", "less_enforcement")]["pct"] <= 65  # about half and half
     true_less = truth.filter(pl.col("drugs_stance") == "legalisation").height

@@ -24,8 +24,17 @@ def test_dbt_build_passes_every_model_and_test(built) -> None:
     failed = [f for f in failed if f[1] not in ("success", "pass")]
     assert failed == []
     names = {r["unique_id"].split(".")[-1] for r in built.results}
-    assert {"fct_estimates", "fct_significance", "fct_modal_ranks", "dim_questions"} <= names
-    assert {f"mart_section_{s}" for s in "abcdefghi"} <= names
+    assert {"fct_estimates", "fct_significance", "fct_modal_ranks", "dim_variables"} <= names
+    assert {"int_estimates", "int_intervals", "int_significance_tests", "mart_sections"} <= names
+    # mart_sections' post-hook: one table per section of the pack, and no other mart_section_*
+    q = load_questionnaire()
+    tables = built.rows(
+        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'marts'"
+        " AND starts_with(table_name, 'mart_section_') ORDER BY 1"
+    )
+    assert [t for (t,) in tables] == sorted(s.mart for s in q.sections.values())
+    assert "mart_section_overall_support" in {t for (t,) in tables}
+    assert "prep_estimates" not in names and "dim_questions" not in names
 
 
 # ---------------------------------------------------------------- int_respondents
@@ -414,7 +423,8 @@ def test_breakdowns_follow_their_routes(built) -> None:
 def test_section_f_carries_the_pas_benchmarks(built) -> None:
     rows = built.rows(
         "SELECT variable_id, route, category, benchmark_value, benchmark_period"
-        " FROM marts.mart_section_f WHERE benchmark_value IS NOT NULL ORDER BY 1, 2"
+        " FROM marts.mart_section_trust_and_confidence WHERE benchmark_value IS NOT NULL"
+        " ORDER BY 1, 2"
     )
     assert [r[:4] for r in rows] == [
         ("F_GOOD_JOB", "polls", "good_job", 50.0),
@@ -424,21 +434,26 @@ def test_section_f_carries_the_pas_benchmarks(built) -> None:
     ]
     assert all(r[4].startswith("Q3 2021-22") for r in rows)
     sections = built.rows(
-        "SELECT DISTINCT section FROM marts.mart_section_c UNION ALL"
-        " SELECT DISTINCT section FROM marts.mart_section_i"
+        "SELECT DISTINCT section, section_title FROM marts.mart_section_safety_crime_and_police"
+        " UNION ALL SELECT DISTINCT section, section_title FROM marts.mart_section_what_is_missing"
     )
-    assert sorted(sections) == [("C",), ("I",)]
-
-
-def test_dim_questions_and_weighting_marts(built) -> None:
     q = load_questionnaire()
-    assert built.one("SELECT count(*) FROM marts.dim_questions") == len(q.variables)
+    assert sorted(sections) == [("C", q.sections["C"].title), ("I", q.sections["I"].title)]
+    # the view holds every section's rows, each section table its own
+    assert built.one("SELECT count(*) FROM marts.mart_sections") == built.one(
+        "SELECT count(*) FROM marts.fct_estimates"
+    )
+
+
+def test_dim_variables_and_weighting_marts(built) -> None:
+    q = load_questionnaire()
+    assert built.one("SELECT count(*) FROM marts.dim_variables") == len(q.variables)
     assert built.one(
-        "SELECT base_rule, base_footnote, table_id, table_title FROM marts.dim_questions"
+        "SELECT base_rule, base_footnote, table_id, table_title FROM marts.dim_variables"
         " WHERE variable_id = 'C_SAFE_DAY'"
     ) == ("exclude_na", "8, 11", "C2", q.tables["C2"].title)
     assert built.one(
-        "SELECT all_table_ids FROM marts.dim_questions WHERE variable_id = 'B_RANK_TRUST'"
+        "SELECT all_table_ids FROM marts.dim_variables WHERE variable_id = 'B_RANK_TRUST'"
     ) == ["B5", "B7", "B8"]
     assert built.rows("SELECT scope FROM marts.mart_weighting ORDER BY scope") == [
         ("boost",),

@@ -69,11 +69,7 @@ def warehouse(settings: GateSettings) -> Iterator[duckdb.DuckDBPyConnection]:
         con.register("frame", frame)
         con.execute(f"create table {name} as select * from frame")
         con.unregister("frame")
-    for section in sorted({t.section for t in load_questionnaire().tables.values()}):
-        con.execute(
-            f"create table marts.mart_section_{section.lower()} as "
-            f"select * from marts.fct_estimates where section = '{section}'"
-        )
+    con.execute("create table marts.mart_sections as select * from marts.fct_estimates")
     con.execute(
         "create table marts.mart_weighting_margins as select margin, category, "
         "100 * (weighted_share - target_share) as weighted_diff_pts from weights.weighting_margins"

@@ -21,7 +21,8 @@ import pytest
 
 from expectations.docs import write_data_docs
 from expectations.runner import load_results, results_dir
-from orchestration.defs.quality import asset_checks
+from orchestration.defs.quality import build_checks
+from survey.pack import current
 
 pytestmark = pytest.mark.slow
 
@@ -30,6 +31,7 @@ TAMPER = """
     where variable_id = 'B_SUPPORT' and route = 'polls' and breakdown = 'total'
         and category_kind = 'code' and category = '1'
 """
+asset_checks = build_checks(current())
 GATE_KEYS = {key for check in asset_checks for key in check.check_keys}
 
 

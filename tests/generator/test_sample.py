@@ -13,6 +13,7 @@ import numpy as np
 import polars as pl
 import pytest
 
+from comments.exclusion import has_suggestion
 from ingest import load_export_source
 from sample_generator import build_sample, write_sample
 from sample_generator.comments import THEME_COUNTS
@@ -20,7 +21,6 @@ from survey.figures import (
     PLATFORM_STATISTIC,
     compute_figure,
     figure_base,
-    is_substantive_comment,
     load_report_figures,
 )
 from survey.questionnaire import load_questionnaire
@@ -141,8 +141,8 @@ def test_comments_carry_known_themes_and_report_counts():
     counts = {t: sum(t in ts for ts in themes) for t in THEME_COUNTS}
     assert counts == THEME_COUNTS
     tl_texts = sample.talk_london.text["I_MISSING"]
-    assert sum(is_substantive_comment(t or None) for t in tl_texts) == 579
+    assert sum(has_suggestion(t or None) for t in tl_texts) == 579
     polls = sample.polls
     for poll, expected in (("representative", 242), ("boost", 111)):
         texts = [t for t, p in zip(polls.text["I_MISSING"], polls.poll, strict=True) if p == poll]
-        assert sum(is_substantive_comment(t or None) for t in texts) == expected
+        assert sum(has_suggestion(t or None) for t in texts) == expected

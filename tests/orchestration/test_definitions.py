@@ -13,6 +13,7 @@ import dagster as dg
 from ingest import export_sources
 from orchestration.defs.automation import landing_folder_sensor
 from orchestration.resources import SurveyPaths
+from survey.questionnaire import load_questionnaire
 from survey.reference_tables import BUILDERS
 
 RAW_KEYS = {dg.AssetKey(["raw", f"{source}_responses"]) for source in export_sources()}
@@ -44,14 +45,21 @@ def test_assets_and_groups(defs: dg.Definitions) -> None:
 
 
 def test_dbt_sources_are_the_python_assets(defs: dg.Definitions) -> None:
+    """Each source's raw table feeds the staging models of its vendor format (the translator's
+    deps, orchestration/defs/dbt.py), and only those."""
     graph = defs.resolve_asset_graph()
-    parents = {key: graph.get(key).parent_keys for key in STAGING_KEYS}
-    tl_raw = dg.AssetKey(["raw", "talk_london_responses"])
-    assert tl_raw in parents[STG_TALK_LONDON]
-    assert parents[STG_YOUGOV] >= RAW_KEYS - {tl_raw}
-    for key_parents in parents.values():
-        assert key_parents <= RAW_KEYS | REF_KEYS
-        assert dg.AssetKey(["ref", "variables"]) in key_parents
+    staging_of_format = {
+        "labels": {STG_TALK_LONDON, dg.AssetKey(["staging", "stg_talk_london__respondents"])},
+        "codes": {STG_YOUGOV, dg.AssetKey(["staging", "stg_yougov__respondents"])},
+    }
+    for source, export in load_questionnaire().exports.items():
+        raw = dg.AssetKey(["raw", f"{source}_responses"])
+        children = {k for k in graph.get(raw).child_keys if k.path[0] == "staging"}
+        assert children == staging_of_format[export["values"]], source
+    for key in set().union(*staging_of_format.values()):
+        parents = graph.get(key).parent_keys
+        assert parents <= RAW_KEYS | REF_KEYS
+        assert dg.AssetKey(["ref", "sources"]) in parents
 
 
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:

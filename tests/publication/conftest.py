@@ -9,6 +9,7 @@ that start like formulas.
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -18,12 +19,15 @@ import polars as pl
 import pytest
 
 from comments.codeframe import load_codeframe
-from comments.counts import drugs_stance_counts, theme_counts
+from comments.counts import stance_counts, theme_counts
 from comments.exclusion import exclusion_counts
 from comments.quotes import SCHEMA as QUOTE_SCHEMA
+from publication.chart_specs import CHARTS_FILE, ChartSet, load_chart_set
 from publication.estimates import TOTAL, figure_columns
 from publication.release import Release, publish_release
+from survey.pack import DEFAULT_CONSULTATION, Consultation, current
 from survey.questionnaire import Questionnaire, Variable, load_questionnaire
+from survey.reference_tables import write_reference_tables
 
 RESPONDENTS = {"talk_london": 1033, "polls": 1693}
 # (route, poll, comments analysed, blank, without a suggestion)
@@ -172,7 +176,7 @@ def synthetic_comment_tables(seed: int = 2) -> dict[str, pl.DataFrame]:
     agreement = pl.DataFrame(
         {
             "theme_id": list(codeframe.theme_ids),
-            "dataset": "evaluation",
+            "dataset": "automatic",
             "comments": 500,
             "support": 40,
             "precision": 0.9,
@@ -185,13 +189,16 @@ def synthetic_comment_tables(seed: int = 2) -> dict[str, pl.DataFrame]:
     return {
         "theme_counts": theme_counts(coded, codeframe),
         "exclusion_counts": exclusion_counts(pl.DataFrame(answers)),
-        "drugs_stance_counts": drugs_stance_counts(coded, codeframe),
+        "stance_counts": stance_counts(coded, codeframe),
         "published_quotes": pl.DataFrame(QUOTES, schema=QUOTE_SCHEMA, orient="row"),
         "coder_agreement": agreement,
     }
 
 
 def build_synthetic_warehouse(path: Path, q: Questionnaire) -> None:
+    """The marts, weights, comments and raw tables publication reads, and the questionnaire's
+    `ref` tables (as the questionnaire asset writes them)."""
+    write_reference_tables(q, path)
     estimates, modal = synthetic_estimates(q)
     dim = pl.DataFrame(
         [
@@ -256,8 +263,8 @@ def build_synthetic_warehouse(path: Path, q: Questionnaire) -> None:
             "intermediate.int_respondents": respondents,
             "marts.fct_estimates": estimates,
             "marts.fct_modal_ranks": modal,
-            "marts.dim_questions": dim,
-            "marts.mart_section_b": estimates.filter(pl.col("section") == "B"),
+            "marts.dim_variables": dim,
+            "marts.mart_section_overall_support": estimates.filter(pl.col("section") == "B"),
             "marts.prep_estimates": estimates.head(10),
             "marts.dim_respondents": answers,
             "marts.mart_weighting": summary,
@@ -287,6 +294,38 @@ def tiny_warehouse(path: Path, rows: int) -> Path:
 @pytest.fixture(scope="session")
 def questionnaire() -> Questionnaire:
     return load_questionnaire()
+
+
+@pytest.fixture(scope="session")
+def chart_set(questionnaire: Questionnaire) -> ChartSet:
+    """The reference pack's charts (its charts.yaml)."""
+    return load_chart_set(current(DEFAULT_CONSULTATION).file(CHARTS_FILE), questionnaire)
+
+
+def pack_copy(folder: Path, charts: str | None = None) -> Consultation:
+    """A copy of the reference pack in `folder`, with `charts` as its charts.yaml (None: no
+    charts.yaml); every other file as in the reference pack."""
+    shutil.copytree(current(DEFAULT_CONSULTATION).folder, folder)
+    target = folder / CHARTS_FILE
+    if charts is None:
+        target.unlink()
+    else:
+        target.write_text(charts, encoding="utf-8")
+    return Consultation(folder)
+
+
+ONE_CHART = """charts:
+  - id: B1.1
+    title: Overall support for the priorities
+    variables: [B_SUPPORT]
+    stat: distribution
+"""
+
+
+@pytest.fixture(scope="session")
+def one_chart_pack(tmp_path_factory: pytest.TempPathFactory) -> Consultation:
+    """The reference pack with one chart: publications that test something else draw less."""
+    return pack_copy(tmp_path_factory.mktemp("pack") / "one_chart", ONE_CHART)
 
 
 @pytest.fixture(scope="session")

@@ -48,7 +48,7 @@ def test_only_aggregates_are_published(release) -> None:
     assert {
         "marts.fct_estimates",
         "marts.mart_weighting",
-        "marts.dim_questions",
+        "marts.dim_variables",
         "marts.analysis_settings",
     } <= set(marts.tables)
     with duckdb.connect(str(marts.path), read_only=True) as con:
@@ -217,7 +217,7 @@ def test_published_comment_rewrites_what_the_file_does_not_hold() -> None:
         "published) via a warehouse model (not published)."
     )
     assert published_comment("fct_significance", "p1", "Share (proportion 0-1).").startswith(
-        "Percentage of the group, weighted for the polls. Unit: per cent, 0 to 100"
+        "Percentage of the group, weighted for weighted routes. Unit: per cent, 0 to 100"
     )
 
 

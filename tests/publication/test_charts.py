@@ -4,6 +4,7 @@ byte-identical when drawn again."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -12,7 +13,7 @@ import duckdb
 
 from publication import charts
 from publication.alt_text import describe
-from publication.chart_specs import CHARTS
+from publication.chart_specs import ChartSet
 from publication.estimates import Estimates
 from survey.questionnaire import Questionnaire
 
@@ -22,19 +23,21 @@ REPORT_FIGURES = {
 }  # fmt: skip
 
 
-def test_chart_list_covers_the_report(questionnaire: Questionnaire) -> None:
-    ids = [c.id for c in CHARTS]
-    assert len(ids) == len(set(ids))
+def test_chart_list_covers_the_report(questionnaire: Questionnaire, chart_set: ChartSet) -> None:
+    ids = [c.id for c in chart_set.charts]
+    assert len(ids) == 18 and len(ids) == len(set(ids))
     assert set(ids) >= REPORT_FIGURES | {"APP1"}
-    assert any(c.variables == ("C_PROBLEM",) for c in CHARTS)
-    for spec in CHARTS:
+    assert any(c.variables == ("C_PROBLEM",) for c in chart_set.charts)
+    assert chart_set.route_colours == {"talk_london": "#12436D", "polls": "#28A197"}
+    for spec in chart_set.charts:
         assert charts.chart_variables(spec, questionnaire)
 
 
-def test_png_and_svg_for_every_chart(release) -> None:
+def test_png_and_svg_for_every_chart(release, chart_set: ChartSet) -> None:
     folder = release.figures[0].parent
     assert folder == release.workbook.parent / "figures"
-    expected = {f"{c.id}.{ext}" for c in CHARTS for ext in ("png", "svg")} | {"alt_text.csv"}
+    expected = {f"{c.id}.{ext}" for c in chart_set.charts for ext in ("png", "svg")}
+    expected |= {"alt_text.csv"}
     assert {p.name for p in release.figures} == expected
     assert {p.name for p in folder.iterdir()} == expected
     for path in release.figures:
@@ -47,31 +50,37 @@ def test_png_and_svg_for_every_chart(release) -> None:
             assert b"<svg" in head
 
 
-def test_bases_label(synthetic_warehouse: Path, questionnaire: Questionnaire) -> None:
+def test_bases_label(
+    synthetic_warehouse: Path, questionnaire: Questionnaire, chart_set: ChartSet
+) -> None:
     with duckdb.connect(str(synthetic_warehouse), read_only=True) as con:
         est = Estimates.load(con)
-    spec = next(c for c in CHARTS if c.id == "D1.1")
+    spec = next(c for c in chart_set.charts if c.id == "D1.1")
     assert charts.bases_label(spec, questionnaire, est) == "Talk London N = 1,033; Polls N = 1,693"
 
 
 def test_rerun_gives_identical_bytes(
-    tmp_path: Path, synthetic_warehouse: Path, questionnaire: Questionnaire, monkeypatch
+    tmp_path: Path, synthetic_warehouse: Path, questionnaire: Questionnaire, chart_set: ChartSet
 ) -> None:
-    monkeypatch.setattr(charts, "CHARTS", tuple(c for c in CHARTS if c.id in ("B1.1", "D1.1")))
+    two = dataclasses.replace(
+        chart_set, charts=tuple(c for c in chart_set.charts if c.id in ("B1.1", "D1.1"))
+    )
     with duckdb.connect(str(synthetic_warehouse), read_only=True) as con:
         est = Estimates.load(con)
-    first = charts.write_charts(tmp_path / "a", questionnaire, est)
-    second = charts.write_charts(tmp_path / "b", questionnaire, est)
+    first = charts.write_charts(tmp_path / "a", two, questionnaire, est)
+    second = charts.write_charts(tmp_path / "b", two, questionnaire, est)
     assert [p.read_bytes() for p in first] == [p.read_bytes() for p in second]
     svg = first[1].read_text()
     assert "<dc:date>" not in svg and "Matplotlib v" not in svg
 
 
-def test_every_chart_has_alt_text_in_svg_csv_and_workbook(release, workbook) -> None:
+def test_every_chart_has_alt_text_in_svg_csv_and_workbook(
+    release, workbook, chart_set: ChartSet
+) -> None:
     folder = release.figures[0].parent
     with open(folder / "alt_text.csv", encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))
-    assert [r["figure"] for r in rows] == [c.id for c in CHARTS]
+    assert [r["figure"] for r in rows] == [c.id for c in chart_set.charts]
     sheet = {r[0]: (r[1], r[2]) for r in workbook["Figures"].iter_rows(min_row=4, values_only=True)}
     for row in rows:
         svg = ET.parse(folder / row["svg"]).getroot()
@@ -87,11 +96,11 @@ def test_every_chart_has_alt_text_in_svg_csv_and_workbook(release, workbook) -> 
 
 
 def test_alt_text_states_the_figures(
-    synthetic_warehouse: Path, questionnaire: Questionnaire
+    synthetic_warehouse: Path, questionnaire: Questionnaire, chart_set: ChartSet
 ) -> None:
     with duckdb.connect(str(synthetic_warehouse), read_only=True) as con:
         est = Estimates.load(con)
-    spec = next(c for c in CHARTS if c.id == "D1.1")
+    spec = next(c for c in chart_set.charts if c.id == "D1.1")
     text = describe(spec, questionnaire, est)
     variable = charts.chart_variables(spec, questionnaire)[0]
     row = est.route_total(variable.id, "polls", "net", "safe")

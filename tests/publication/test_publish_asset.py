@@ -9,8 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs import comments, publish
-from orchestration.resources import SurveyPaths
-from publication import charts
+from orchestration.resources import ConsultationResource, SurveyPaths
 
 KEYS = {publish.SUPPLEMENTARY_TABLES, publish.FIGURES, publish.CONSULTATION_MARTS}
 
@@ -42,21 +41,27 @@ def test_the_quotes_check_is_blocking_and_guards_publication(defs: dg.Definition
 
 
 def test_materialise_on_the_synthetic_warehouse(
-    tmp_path: Path, synthetic_warehouse: Path, monkeypatch
+    tmp_path: Path, synthetic_warehouse: Path, one_chart_pack
 ) -> None:
-    monkeypatch.setattr(charts, "CHARTS", charts.CHARTS[:1])
     build = tmp_path / "build"
     build.mkdir()
     shutil.copy(synthetic_warehouse, build / "warehouse.duckdb")
-    result = dg.materialize(publish.assets, resources={"paths": SurveyPaths(build_dir=str(build))})
+    result = dg.materialize(
+        publish.assets,
+        resources={
+            "paths": SurveyPaths(build_dir=str(build)),
+            "consultation": ConsultationResource(pack=str(one_chart_pack.folder)),
+        },
+    )
     assert result.success
     meta = {
         e.asset_key: e.materialization.metadata for e in result.get_asset_materialization_events()
     }
     assert set(meta) == KEYS
     tables = meta[publish.SUPPLEMENTARY_TABLES]
-    assert tables["sheets"].value == 122 and tables["tables"].value == 116
-    assert tables["csv_files"].value == 118  # and I1's drugs split and quotes
+    # and a sheet of confidence intervals after every table but I1 and B8 (most common ranks)
+    assert tables["sheets"].value == 122 + 114 and tables["tables"].value == 116
+    assert tables["csv_files"].value == 118  # and I1's split by stance and quotes
     assert tables["extra_files"].value == "comment_coding_agreement.csv, validation/index.html"
     assert (build / "published" / "comment_coding_agreement.csv").is_file()
     assert tables["personal_data_gate"].value.startswith("no personal data in ")

@@ -12,7 +12,7 @@ import pytest
 
 from comments.codeframe import load_codeframe
 from comments.publish import AGREEMENT_CSV
-from publication.chart_specs import CHARTS
+from publication.chart_specs import ChartSet
 from publication.charts import bases_label
 from publication.estimates import Estimates
 from publication.tidy_csv import CSV_COLUMNS, QUOTE_COLUMNS
@@ -28,7 +28,7 @@ def build(full_run) -> Path:
     return build
 
 
-def test_sample_publication(build: Path) -> None:
+def test_sample_publication(build: Path, chart_set: ChartSet) -> None:
     published = build / "published"
     assert published.is_symlink() and os.access(published / "supplementary_tables.xlsx", os.R_OK)
     b1 = pl.read_csv(published / "csv" / "B1.csv", schema=CSV_COLUMNS)
@@ -46,7 +46,7 @@ def test_sample_publication(build: Path) -> None:
     with duckdb.connect(str(published / "consultation_marts.duckdb"), read_only=True) as con:
         tables = {r[0] for r in con.execute("select table_name from duckdb_tables()").fetchall()}
         assert "dim_respondents" not in tables and "fct_estimates" in tables
-        figure = next(c for c in CHARTS if c.id == "B1.2")
+        figure = next(c for c in chart_set.charts if c.id == "B1.2")
         label = bases_label(figure, load_questionnaire(), Estimates.load(con))
     assert label == "Talk London N = 928; Polls N = 1,614"  # the bases the report prints
 
@@ -82,3 +82,28 @@ def test_sample_table_i1_has_the_report_counts(build: Path) -> None:
     assert quotes.height and set(quotes["route"]) == {"talk_london", "polls"}
     agreement = pl.read_csv(published / AGREEMENT_CSV)
     assert {"theme_id", "dataset", "kappa"} <= set(agreement.columns)
+
+
+def test_sample_interval_sheet_shows_the_published_intervals(build: Path) -> None:
+    """B1_CI of the sample's workbook: the intervals of the BI file's fct_estimates (to the 16
+    significant digits an XLSX number keeps)."""
+    published = build / "published"
+    wb = openpyxl.load_workbook(published / "supplementary_tables.xlsx")
+    ws = wb["B1_CI"]
+    header, *rows = [[c.value for c in r] for r in ws[ws.tables["table_B1_CI"].ref]]
+    values = {(r[0], r[1], r[2]): dict(zip(header, r, strict=True)) for r in rows}
+    with duckdb.connect(str(published / "consultation_marts.duckdb"), read_only=True) as con:
+        marts = con.execute(
+            "select route, category_label, pct, ci_lower, ci_upper from marts.fct_estimates "
+            "where variable_id = 'B_SUPPORT' and breakdown = 'total' and category_kind = 'code'"
+        ).fetchall()
+    labels = {"talk_london": "Talk London", "polls": "Polls"}
+    assert len(marts) == 10  # five answers in the base, two routes
+    for route, category, pct, lower, upper in marts:
+        row = values[(labels[route], "Total", "Total")]
+        got = (
+            row[f"{category}: 95% confidence interval: lower limit (%)"],
+            row[f"{category}: 95% confidence interval: upper limit (%)"],
+        )
+        assert got == pytest.approx((lower, upper), rel=1e-15, abs=0)
+        assert lower <= pct <= upper

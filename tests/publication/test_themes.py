@@ -31,7 +31,7 @@ def _tables(ws) -> dict[str, list[list]]:
 def i1(workbook) -> dict[str, list[list]]:
     return {
         name: rows
-        for sheet in ("I1", "I1_drugs", "I1_quotes")
+        for sheet in ("I1", "I1_stance", "I1_quotes")
         for name, rows in _tables(workbook[sheet]).items()
     }
 
@@ -43,7 +43,7 @@ def counts(synthetic_warehouse) -> pl.DataFrame:
 
 
 def test_three_sheets_of_one_table_each(workbook) -> None:
-    for name in ("I1", "I1_drugs", "I1_quotes"):
+    for name in ("I1", "I1_stance", "I1_quotes"):
         ws = workbook[name]
         assert list(ws.tables) == [f"table_{name}"]
         assert not ws.merged_cells.ranges
@@ -88,8 +88,8 @@ def test_comments_analysed_below_the_themes(i1) -> None:
     assert by_label["Comments analysed: base of the percentages"] == [210, 120, 90, 60, 30]
 
 
-def test_drugs_split_by_route(i1) -> None:
-    header, *rows = i1["table_I1_drugs"]
+def test_stance_split_by_route(i1) -> None:
+    header, *rows = i1["table_I1_stance"]
     assert [c.value for c in header][:4] == [
         "Stance",
         "All comments: comments (number)",
@@ -97,7 +97,7 @@ def test_drugs_split_by_route(i1) -> None:
         "All comments: percentage: flag",
     ]
     labels = [r[0].value for r in rows]
-    assert labels[-1].startswith("Comments on drugs")
+    assert labels[-1] == "Comments on the theme: base of the percentages"
     assert {"More police action against drugs"} < set(labels)
     stances = rows[:-1]
     assert sum(r[1].value for r in stances) == rows[-1][1].value
@@ -129,8 +129,8 @@ def test_tidy_csv_and_quotes_csv(release, counts: pl.DataFrame) -> None:
         t: float(n) for t, n in overall.select("theme_id", "comments").iter_rows()
     }
     assert set(frame["category_kind"]) == {"theme", "status"}
-    drugs = pl.read_csv(folder / "I1_drugs.csv", schema=CSV_COLUMNS)
-    assert set(drugs["category_kind"]) == {"drugs_stance"}
+    by_stance = pl.read_csv(folder / "I1_stance.csv", schema=CSV_COLUMNS)
+    assert set(by_stance["category_kind"]) == {"stance"}
     text = (folder / "I1.csv").read_text()
     assert re.search(r",count,\d+,,,\d+,", text)  # counts and bases as integers (no interval)
     assert not re.search(r",count,\d+\.0,", text)

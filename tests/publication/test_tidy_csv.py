@@ -10,7 +10,7 @@ from survey.questionnaire import Questionnaire
 
 
 def test_one_csv_per_table(release, questionnaire: Questionnaire) -> None:
-    assert [p.stem for p in release.csvs] == [*questionnaire.tables, "I1_drugs", "I1_quotes"]
+    assert [p.stem for p in release.csvs] == [*questionnaire.tables, "I1_stance", "I1_quotes"]
     assert {p.parent.name for p in release.csvs} == {"csv"}
     assert all(p.parent.parent.name == "published" for p in release.csvs)
 

@@ -15,6 +15,7 @@ from publication.estimates import figure_columns
 from publication.metadata import load_publication_info
 from publication.sheet_model import MAX_COLUMNS, heading, text_lines
 from publication.workbook import CONTENTS, COVER, FIGURES, NOTES
+from survey.pack import DEFAULT_CONSULTATION, current
 from survey.questionnaire import Questionnaire
 
 SHORTHAND = {
@@ -31,16 +32,26 @@ def _table(ws):
     return ws[table.ref]
 
 
-def _sheet_names(q: Questionnaire) -> list[str]:
-    return [
-        name
-        for tid, t in q.tables.items()
-        for name in ((tid, f"{tid}_drugs", f"{tid}_quotes") if t.kind == "themes" else (tid,))
-    ]
+def _sheet_names(q: Questionnaire, intervals: bool = False) -> list[str]:
+    """The table sheets in order (`intervals`: with each table's interval sheet after it; a
+    table of most common ranks only has none)."""
+    out = []
+    for tid, t in q.tables.items():
+        if t.kind == "themes":
+            out += [tid, f"{tid}_stance", f"{tid}_quotes"]
+        else:
+            out += [tid, *([f"{tid}_CI"] if intervals and t.kind != "rank_modal" else [])]
+    return out
 
 
 def test_sheets_in_order(workbook, release, questionnaire: Questionnaire) -> None:
-    assert workbook.sheetnames == [COVER, CONTENTS, NOTES, FIGURES, *_sheet_names(questionnaire)]
+    assert workbook.sheetnames == [
+        COVER,
+        CONTENTS,
+        NOTES,
+        FIGURES,
+        *_sheet_names(questionnaire, intervals=True),
+    ]
     assert release.sheets == workbook.sheetnames
     assert len(questionnaire.tables) == 116
 
@@ -99,6 +110,7 @@ def test_titles_in_a1_and_no_merged_cells(workbook, questionnaire: Questionnaire
 
 def test_cover_states_release_contact_routes_weighting_rules_and_policy(workbook) -> None:
     info = load_publication_info()
+    pack = current(DEFAULT_CONSULTATION)
     cells = [c for c in workbook[COVER]["A"] if c.value]
     text = "\n".join(str(c.value) for c in cells)
     for expected in (
@@ -109,8 +121,16 @@ def test_cover_states_release_contact_routes_weighting_rules_and_policy(workbook
         "Next update",
         "Contact",
         info.contact_web,
-        "Talk London: 1,033 respondents, unweighted",
-        "Polls: 1,693 respondents (Representative Poll 1,161; BAME Boost Poll 532), weighted",
+        # respondents analysed, as the synthetic warehouse's ingest log counts them (10 rows
+        # per export, one quarantined in Talk London's)
+        "Talk London: 9 respondents analysed, unweighted",
+        "Polls: 20 respondents analysed (Representative Poll 10; BAME Boost Poll 10), weighted",
+        # the pack's method text, its placeholders filled from the same counts
+        "a self-selected sample of 9 respondents, reported unweighted.",
+        "a Representative Poll of Londoners (10 respondents) and a BAME Boost Poll of Black,",
+        "Rim weighting (raking) of Polls to",
+        f"Built from consultation pack {pack.id}, questionnaire version 1.0.0 (pack "
+        f"fingerprint sha256 {pack.fingerprint}).",
         "weighting efficiency 78.0%",
         "Report footnote 4",
         "Rao-Scott",

@@ -34,7 +34,7 @@ INDICATORS_PER_ROUTE = 24
 def _indicators(con, route: str, rng) -> pl.DataFrame:
     rows = con.sql(
         f"""
-        select distinct variable_id, category_kind, category from marts.prep_estimates
+        select distinct variable_id, category_kind, category from intermediate.int_estimates
         where route = '{route}' and breakdown = 'total' and unweighted_base >= 50
           and category_kind in ('code', 'net', 'rank', 'option')
           and unweighted_count between 1 and unweighted_base - 1

@@ -488,12 +488,13 @@ def _dbt_materialize(build: Path, monkeypatch, selection: list[str], **patch):
 
     from orchestration.defs import dbt as dbt_defs
     from orchestration.resources import SurveyPaths
+    from survey.pack import current
 
     monkeypatch.setenv("SURVEY_BUILD_DIR", str(build))  # the asset sets it for dbt
     for name, value in patch.items():
         monkeypatch.setattr(dbt_defs, name, value)
     return dg.materialize(
-        [dbt_defs.dbt_staging_intermediate],
+        [dbt_defs.build_assets(current())[0]],
         selection=[dg.AssetKey(key.split(".")) for key in selection],
         resources={"paths": SurveyPaths(build_dir=str(build)), "dbt": dbt_defs.dbt_resource},
         raise_on_error=False,

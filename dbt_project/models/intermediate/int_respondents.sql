@@ -1,7 +1,9 @@
--- One row per respondent of both routes: identity, profile codes, supplier weight (polls), the
--- breakdown group of every breakdown, and victim / court / trust flags.
--- Columns follow the questionnaire: one per profile question (kind 'demographic', named by the
--- question id lower-cased) and one per breakdown (`grp_<breakdown>`), read from ref tables.
+-- One row per respondent of every route: identity, profile codes, the vendor's supplier weight
+-- and interview times (YouGov SPSS exports), the breakdown group of every breakdown, and the
+-- pack's respondent flags (e.g. victim / court / trust in the reference pack).
+-- Columns follow the questionnaire, read from ref tables: one per profile question (kind
+-- 'demographic', named by the question id lower-cased), one per breakdown (`grp_<breakdown>`)
+-- and one per respondent flag (named by the flag, ref.respondent_flags).
 {%- set profile_variables = ref_values(
     "select variable_id from " ~ source('ref', 'variables')
     ~ " where kind = 'demographic' order by position"
@@ -9,9 +11,13 @@
 {%- set breakdowns = ref_values(
     "select breakdown from " ~ source('ref', 'breakdowns') ~ " order by position"
 ) %}
+{%- set flags = ref_records(
+    "select flag, value, breakdown from " ~ source('ref', 'respondent_flags')
+    ~ " order by position"
+) %}
 
--- Only the answers this model reads (profile questions, breakdown sources, the victimisation
--- block), taken once from the long fact: a few of its 150 rows per respondent.
+-- Only the answers this model reads (profile questions, breakdown and flag sources), taken once
+-- from the long fact: a few of its rows per respondent.
 with answers as materialized (
     select respondent_id, variable_id, code
     from {{ ref('int_answers') }}
@@ -20,10 +26,11 @@ with answers as materialized (
         union all
         select source_variable from {{ source('ref', 'breakdown_groups') }}
         union all
-        select unnest(['C_VICTIM_CRIME', 'C_VICTIM_ASB', 'C_COURT', 'C_VICTIM_ANY'])
+        select source_variable from {{ source('ref', 'respondent_flags') }}
     )
 ),
 
+-- every vendor format's respondents (a format the pack does not use has none)
 respondents as (
     select respondent_id, source_respondent_id, route, poll, export_date
     from {{ ref('stg_talk_london__respondents') }}
@@ -64,39 +71,40 @@ breakdown_groups as (
     group by respondent_id
 ),
 
--- Convenience flags for BI on the victimisation block: true when the answer is in the scale's
--- 'yes' net, false for any other substantive answer, null when skipped, not asked or a missing
--- code (prefer not to say).
-yes_no as (
+-- Respondent flags that read an answer (ref.respondent_flags, value 'flag' or 'code'). A flag is
+-- true when the answer is one of its true codes, false for any other answer; a code flag is the
+-- answer's code. Either is null when there is no answer, or (null_when 'missing') when the answer
+-- is a missing code (e.g. prefer not to say).
+flag_values as (
     select
         answers.respondent_id,
-        answers.variable_id,
+        flags.flag,
         case
-            when yes.code is not null then true
-            when answers.code is not null and missing.code is null then false
-        end as flag
+            when answers.code is null then null
+            when missing.code is not null and flags.null_when = 'missing' then null
+            when flags.value = 'flag' then list_contains(flags.true_codes, answers.code)
+        end as flag_value,
+        case
+            when missing.code is not null and flags.null_when = 'missing' then null
+            when flags.value = 'code' then answers.code
+        end as code_value
     from answers
-    inner join {{ source('ref', 'variables') }} as variables using (variable_id)
-    left join {{ source('ref', 'nets') }} as yes
-        on yes.scale = variables.scale and yes.net = 'yes' and yes.code = answers.code
+    inner join {{ source('ref', 'respondent_flags') }} as flags
+        on flags.source_variable = answers.variable_id and flags.value in ('flag', 'code')
     left join {{ source('ref', 'missing_codes') }} as missing on missing.code = answers.code
-    where answers.variable_id in ('C_VICTIM_CRIME', 'C_VICTIM_ASB', 'C_COURT')
 ),
 
 flags as (
     select
-        respondent_id,
-        bool_or(flag) filter (where variable_id = 'C_VICTIM_CRIME') as victim_crime,
-        bool_or(flag) filter (where variable_id = 'C_VICTIM_ASB') as victim_asb,
-        bool_or(flag) filter (where variable_id = 'C_COURT') as attended_court
-    from yes_no
+        respondent_id
+        {%- for flag in flags if flag.value == 'flag' %},
+        bool_or(flag_value) filter (where flag = '{{ flag.flag }}') as {{ flag.flag }}
+        {%- endfor %}
+        {%- for flag in flags if flag.value == 'code' %},
+        max(code_value) filter (where flag = '{{ flag.flag }}') as {{ flag.flag }}
+        {%- endfor %}
+    from flag_values
     group by respondent_id
-),
-
-victim_any as (
-    select respondent_id, code as victim_any
-    from answers
-    where variable_id = 'C_VICTIM_ANY'
 )
 
 select
@@ -109,15 +117,16 @@ select
     yougov.supplier_weight,
     yougov.start_time,
     yougov.end_time,
-    breakdown_groups.* exclude (respondent_id),
-    flags.victim_crime,
-    flags.victim_asb,
-    victim_any.victim_any,
-    flags.attended_court,
-    breakdown_groups.grp_trust_mps as trust_mps
+    breakdown_groups.* exclude (respondent_id)
+    {%- for flag in flags %},
+    {%- if flag.value == 'group' %}
+    breakdown_groups.grp_{{ flag.breakdown }} as {{ flag.flag }}
+    {%- else %}
+    flags.{{ flag.flag }}
+    {%- endif %}
+    {%- endfor %}
 from respondents
 left join profile using (respondent_id)
 left join breakdown_groups using (respondent_id)
 left join flags using (respondent_id)
-left join victim_any using (respondent_id)
 left join {{ ref('stg_yougov__respondents') }} as yougov using (respondent_id)

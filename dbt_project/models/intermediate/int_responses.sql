@@ -1,6 +1,6 @@
 -- The long fact of answers: one row per respondent x variable (derived variables included), with
 -- the answer's status and whether it is in the variable's base. Kept narrow (one row per answer:
--- at 1M respondents 150M rows): labels, questions and base rules are in ref.* / dim_questions.
+-- at 1M respondents 150M rows): labels, questions and base rules are in ref.* / dim_variables.
 --
 -- status: 'answered' (substantive), 'dont_know', 'prefer_not_to_say', 'not_applicable' (the
 -- missing codes), 'skipped' (blank although asked), 'not_asked' (the asked_if condition is false,

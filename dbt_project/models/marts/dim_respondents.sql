@@ -1,11 +1,3 @@
--- One row per respondent of both routes: int_respondents plus the analysis weight.
--- Talk London is analysed unweighted (weight 1); poll respondents carry the weight of the
--- combined polls (mean 1) from the weighting asset (weights.poll_weights).
-select
-    respondents.*,
-    case
-        when respondents.route = 'polls' then poll_weights.weight
-        else 1.0
-    end as weight
-from {{ ref('int_respondents') }} as respondents
-left join {{ source('weights', 'poll_weights') }} as poll_weights using (respondent_id)
+-- One row per respondent of every route with the analysis weight (int_weighted_respondents:
+-- weighted routes carry the weighting asset's weight, unweighted routes weight 1).
+select * from {{ ref('int_weighted_respondents') }}

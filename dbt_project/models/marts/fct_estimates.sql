@@ -2,22 +2,23 @@
 --
 -- breakdown 'total' (group 'total') or a questionnaire breakdown reported for the route; category
 -- kinds (int_variable_categories): code, net, rank, option, status. Counts and bases are
--- unweighted and weighted; pct is the weighted share for the polls and the unweighted share for
--- Talk London (weight 1); ci_lower / ci_upper are its 95% confidence interval (prep_intervals:
--- logit for the polls, Wilson for Talk London). Status rows are shares of all respondents of
--- the group. Open text
--- (I_MISSING) has status rows only, including 'substantive' (comments with a suggestion).
+-- unweighted and weighted; pct is the weighted share for a weighted route and the unweighted
+-- share (weight 1) for an unweighted one; ci_lower / ci_upper are its 95% confidence interval
+-- (int_intervals: logit for weighted routes, Wilson for unweighted ones). Status rows are shares
+-- of all respondents of the group. Open text has status rows only, including 'substantive'
+-- (comments with a suggestion).
 --
 -- Each group row carries its primary comparison from fct_significance: its own pre-specified test
 -- (e.g. female vs male, an age band vs the rest of the route's base, an ethnic group vs White
--- British), or for the other group of a pair the same test mirrored (male vs female). The
--- under-25 vs 65+ test is in fct_significance only. No multiple-comparison adjustment is applied.
+-- British), or for the other group of a pair the same test mirrored (male vs female). Other
+-- tests marked not primary (e.g. under-25 vs 65+) are in fct_significance only. No
+-- multiple-comparison adjustment is applied.
 with estimates as (
-    select * exclude (weighted_count_sq, weighted_base_sq) from {{ ref('prep_estimates') }}
+    select * exclude (weighted_count_sq, weighted_base_sq) from {{ ref('int_estimates') }}
 ),
 
 intervals as (
-    select * from {{ ref('prep_intervals') }}
+    select * from {{ ref('int_intervals') }}
 ),
 
 tests as (

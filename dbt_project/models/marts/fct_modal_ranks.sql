@@ -1,5 +1,5 @@
 -- The ranking question summarised: one row per ranking item x route x breakdown x group, with
--- the most common rank (modal rank) and the share ranking the item first (tables B7, B8). The
+-- the most common rank (modal rank) and the share ranking the item first (e.g. the reference pack's tables B7, B8). The
 -- share at every rank is in fct_estimates (category_kind 'rank').
 -- Ties: when two ranks hold the same (weighted) share, the lowest rank wins; `modal_tie` says so.
 with ranks as (

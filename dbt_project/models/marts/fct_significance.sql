@@ -1,7 +1,7 @@
 -- Significance tests of the report's pre-specified comparisons (ref.comparisons), for every
 -- code / net / rank / option row: one row per test x route x variable x category.
 --
--- prep_significance pairs the two sides of each test; prep_significance_tests (Python,
+-- int_significance_pairs pairs the two sides of each test; int_significance_tests (Python,
 -- survey/design_stats.py) computes the statistic and p-value: for the polls (weighted) the
 -- Rao-Scott second-order corrected F test of R svychisq(~y + group, svydesign(ids = ~1,
 -- weights = ~weight), statistic = "F"), for Talk London (unweighted) Pearson's chi-square
@@ -44,8 +44,8 @@ select
     end as significant,
     -- a test with no statistic (nobody or everybody of both sides in the category) is not claimed
     coalesce(pairs.reason, case when results.p_value is null then 'no_variance' end) as reason
-from {{ ref('prep_significance') }} as pairs
-inner join {{ ref('prep_significance_tests') }} as results
+from {{ ref('int_significance_pairs') }} as pairs
+inner join {{ ref('int_significance_tests') }} as results
     on results.comparison_id = pairs.comparison_id
     and results.route = pairs.route
     and results.variable_id = pairs.variable_id

@@ -1,6 +1,8 @@
--- The weighting of the combined polls for BI, one row per scope (combined, representative,
--- boost): respondents, raking iterations and convergence, weight range, Kish efficiency and
--- effective sample size, and agreement with the supplier's weights. From the weighting asset.
+-- The weighting of the weighted routes for BI, one row per scope ('combined': every weighted
+-- respondent; then each poll of a weighted route, e.g. representative, boost): respondents,
+-- raking iterations and convergence, weight range, Kish efficiency and effective sample size,
+-- and agreement with the supplier's weights. From the weighting asset; empty when the pack has
+-- no weighted route.
 select
     scope,
     respondents,

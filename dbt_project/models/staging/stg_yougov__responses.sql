@@ -1,8 +1,10 @@
--- YouGov answers from both polls, long: one row per respondent x exported variable.
--- Answers are already codes: coded columns are unpivoted as integers (no round trip through
--- text), open-text columns separately as text. A numeric variable (age in years) goes to
--- `numeric_value` instead of `code`. Column lists come from ref.variables (the questionnaire).
-{%- set polls = {'yougov_representative': 'rep', 'yougov_bame_boost': 'boost'} %}
+-- Answers of every YouGov SPSS export of the pack (ref.sources with values 'codes'), long: one
+-- row per respondent x exported variable. Answers are already codes: coded columns are
+-- unpivoted as integers (no round trip through text), open-text columns separately as text. A
+-- numeric variable (e.g. age in years) goes to `numeric_value` instead of `code`. Column lists
+-- come from ref.variables (the questionnaire). No such source: no rows.
+{{ config(meta={'raw_values': 'codes'}) }}
+{%- set code_sources = raw_sources('codes') %}
 {%- set coded_columns = ref_values(
     "select raw_column from " ~ source('ref', 'variables')
     ~ " where exported and kind <> 'open_text' order by position"
@@ -13,17 +15,21 @@
 ) %}
 
 with answers as (
-    {%- for source_id, prefix in polls.items() %}
-    {%- set relation = source('raw', source_id ~ '_responses') %}
-    select '{{ source_id }}' as source_id, '{{ prefix }}-' as id_prefix, *
+    {%- for raw in code_sources %}
+    {%- set relation = 'raw.' ~ raw.raw_table %}
+    select '{{ raw.source_id }}' as source_id, *
     from (
+        {%- if coded_columns %}
         select
             record as source_respondent_id, _export_date as export_date, raw_column,
             value::integer as raw_code, null::varchar as raw_text
         from {{ relation }}
         unpivot include nulls (value for raw_column in ({{ coded_columns | join(', ') }}))
-        {%- if text_columns %}
+        {%- endif %}
+        {%- if coded_columns and text_columns %}
         union all
+        {%- endif %}
+        {%- if text_columns %}
         select
             record as source_respondent_id, _export_date as export_date, raw_column,
             null::integer as raw_code, value as raw_text
@@ -31,9 +37,16 @@ with answers as (
         unpivot include nulls (value for raw_column in ({{ text_columns | join(', ') }}))
         {%- endif %}
     )
-    {%- if not loop.last %}
-    union all
-    {%- endif %}
+    {{ "union all" if not loop.last }}
+    {%- else %}
+    select
+        null::varchar as source_id,
+        null::bigint as source_respondent_id,
+        null::date as export_date,
+        null::varchar as raw_column,
+        null::integer as raw_code,
+        null::varchar as raw_text
+    where false
     {%- endfor %}
 ),
 
@@ -45,7 +58,7 @@ variables as (
 
 decoded as (
     select
-        answers.id_prefix || answers.source_respondent_id as respondent_id,
+        exports.id_prefix || '-' || answers.source_respondent_id as respondent_id,
         answers.source_respondent_id::varchar as source_respondent_id,
         exports.route,
         exports.poll,

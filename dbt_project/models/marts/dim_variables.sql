@@ -1,7 +1,7 @@
 -- One row per variable (export column or derived), in questionnaire order: the question and
 -- item text, type, scale, base rule with its report footnote, and the supplementary table.
 with tables_of_variable as (
-    -- every table a variable appears in (a ranking item feeds its own table and B7 / B8)
+    -- every table a variable appears in (e.g. a ranking item feeds its own table and the ranking's rank_first / rank_modal tables)
     select variable_id, list(table_id order by table_id) as all_table_ids
     from (
         select unnest(variables) as variable_id, table_id

@@ -6,7 +6,7 @@
 -- p-values are computed in fct_significance (Python: survey/design_stats.py), the reason a test
 -- is not claimed here.
 with estimates as (
-    select * from {{ ref('prep_estimates') }}
+    select * from {{ ref('int_estimates') }}
     where category_kind in ('code', 'net', 'rank', 'option')
 ),
 
@@ -148,7 +148,7 @@ select
     analysis.z_critical,
     1 - analysis.confidence_level as alpha,
     case
-        -- a variable tested against its own breakdown (e.g. AGE_BAND by age) is trivially different
+        -- a variable tested against its own breakdown (e.g. an age question by age) is trivially different
         when pairs.variable_id = (
             select source_variable from {{ source('ref', 'breakdowns') }} as b
             where b.breakdown = pairs.breakdown

@@ -1,10 +1,12 @@
-"""The statistic and p-value of every test of prep_significance (joined into fct_significance).
+"""The statistic and p-value of every test of int_significance_pairs (joined into
+fct_significance).
 
-Weighted routes (the polls): the Rao-Scott second-order corrected F test of R `svychisq(~y +
-group, svydesign(ids = ~1, weights = ~weight), statistic = "F")`; unweighted routes (Talk
-London): Pearson's chi-square without continuity correction. Formulas in survey/design_stats.py
-(scipy's distributions, which SQL lacks). The key columns pass through as Arrow; numbers go out
-as Arrow buffers (survey/arrow_columns.py), which keeps pandas out of the step.
+Weighted routes (e.g. the polls): the Rao-Scott second-order corrected F test of R
+`svychisq(~y + group, svydesign(ids = ~1, weights = ~weight), statistic = "F")`; unweighted
+routes (e.g. Talk London): Pearson's chi-square without continuity correction. Formulas in
+survey/design_stats.py (scipy's distributions, which SQL lacks). The key columns pass through as
+Arrow; numbers go out as Arrow buffers (survey/arrow_columns.py), which keeps pandas out of the
+step.
 """
 
 import numpy as np
@@ -52,4 +54,4 @@ def model(dbt, session):
     q = load_questionnaire()
     weighted = ", ".join(f"'{r}'" for r, spec in q.routes.items() if spec["weighted"]) or "null"
     columns = ", ".join(KEY + SUMS) + f", p1, p2, route in ({weighted}) as weighted"
-    return tests(dbt.ref("prep_significance").select(columns).to_arrow_table())
+    return tests(dbt.ref("int_significance_pairs").select(columns).to_arrow_table())

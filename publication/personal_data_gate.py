@@ -1,18 +1,14 @@
-"""The final gate: no personal data in any published text.
+"""The release-wide gate: no personal data in any published text.
 
-`scan_texts` and `scan_published` report how many matches of each personal-data kind
-(comments.personal_data) they found and where, never the matched text itself, so a failed gate
-can be logged and shown without repeating what it blocks.
+Before a release is swapped in (publication.release), `scan_published` reads every text of every
+staged file and reports each match (comments.personal_data.scan_texts: counts and places, never
+the matched text); a match stops the release and the previous one stays.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -20,63 +16,11 @@ import duckdb
 import openpyxl
 from openpyxl.utils import get_column_letter
 
-from .personal_data import KIND_NAMES, find_all
+from comments.personal_data import Findings, scan_texts
 
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".md", ".json", ".yaml", ".yml"}
 MARKUP_SUFFIXES = {".svg", ".html", ".htm", ".xml"}
 MARKUP_ATTRIBUTES = {"alt", "title", "aria-label", "aria-description", "content"}
-MAX_LISTED = 20
-DECIMAL = re.compile(r"-?\d*\.\d+(?:[eE][-+]?\d+)?")  # a figure, never personal data
-
-
-@dataclass(frozen=True)
-class Finding:
-    location: str  # text index, or file with sheet and cell / line / table and column
-    kind: str
-    start: int  # character offsets within the scanned text
-    end: int
-
-
-@dataclass(frozen=True)
-class Findings:
-    texts: int  # texts scanned
-    found: tuple[Finding, ...] = ()
-    unscanned: tuple[str, ...] = field(default=())  # files whose format holds no scannable text
-
-    @property
-    def passed(self) -> bool:
-        return not self.found
-
-    @property
-    def counts(self) -> dict[str, int]:
-        """Matches per kind, every kind listed (zero included)."""
-        seen = Counter(f.kind for f in self.found)
-        return {kind: seen.get(kind, 0) for kind in KIND_NAMES}
-
-    def summary(self) -> str:
-        if self.passed:
-            return f"no personal data in {self.texts} texts"
-        kinds = ", ".join(f"{k} {n}" for k, n in self.counts.items() if n)
-        where = "; ".join(f"{f.location} ({f.kind})" for f in self.found[:MAX_LISTED])
-        more = len(self.found) - MAX_LISTED
-        return (
-            f"personal data in {len(self.found)} places of {self.texts} texts ({kinds}): {where}"
-            + (f" and {more} more" if more > 0 else "")
-        )
-
-
-def scan_texts(texts: Mapping[str, str] | Iterable[str]) -> Findings:
-    """Findings in `texts`: a mapping location -> text, or texts located by their index."""
-    items = texts.items() if isinstance(texts, Mapping) else enumerate(texts)
-    found, count, seen = [], 0, {}
-    for location, text in items:
-        count += 1
-        text = str(text or "")
-        if text not in seen:  # published tables repeat labels and numbers many times
-            clean = not text or DECIMAL.fullmatch(text)
-            seen[text] = [] if clean else [(k.name, s, e) for k, s, e in find_all(text)]
-        found += [Finding(str(location), kind, s, e) for kind, s, e in seen[text]]
-    return Findings(count, tuple(found))
 
 
 def scan_published(folder: Path) -> Findings:

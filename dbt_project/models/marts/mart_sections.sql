@@ -1,21 +1,23 @@
-{#-
-  One report section for BI: the rows of fct_estimates of the section with the question text,
-  item label, table and base footnote (dim_questions) and the primary significance columns.
-  External benchmarks (ref.benchmarks, e.g. the PAS in section F) sit beside the route-total
-  rows of their variable and net; benchmark columns are null elsewhere.
--#}
-{% macro section_mart(section) %}
+-- Every report section for BI in one view: the rows of fct_estimates with the question text,
+-- item label, table and base footnote (dim_variables), the section's name and title
+-- (ref.sections) and the primary significance columns. External benchmarks (ref.benchmarks)
+-- sit beside the route-total rows of their variable and net; benchmark columns are null
+-- elsewhere. The post-hook writes one table per section, marts.mart_section_<name> (macro
+-- create_section_marts): a pack with three sections gets three.
+{{ config(materialized='view', post_hook="{{ create_section_marts() }}") }}
 select
     estimates.variable_id,
     estimates.question_id,
     estimates.section,
-    questions.question_type,
-    questions.question_text,
-    questions.item_label,
+    sections.name as section_name,
+    sections.title as section_title,
+    variables.question_type,
+    variables.question_text,
+    variables.item_label,
     estimates.table_id,
-    questions.table_title,
-    questions.base_rule,
-    questions.base_footnote,
+    variables.table_title,
+    variables.base_rule,
+    variables.base_footnote,
     estimates.route,
     estimates.breakdown,
     estimates.breakdown_label,
@@ -48,11 +50,10 @@ select
     estimates.breakdown_order,
     estimates.group_order
 from {{ ref('fct_estimates') }} as estimates
-inner join {{ ref('dim_questions') }} as questions using (variable_id)
+inner join {{ ref('dim_variables') }} as variables using (variable_id)
+inner join {{ source('ref', 'sections') }} as sections on sections.section = estimates.section
 left join {{ source('ref', 'benchmarks') }} as benchmarks
     on benchmarks.variable_id = estimates.variable_id
     and estimates.category_kind = 'net'
     and benchmarks.net = estimates.category
     and estimates.breakdown = 'total'
-where estimates.section = '{{ section }}'
-{% endmacro %}

@@ -7,7 +7,8 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from comments.gate import scan_published, scan_texts
+from comments.personal_data import scan_texts
+from publication.personal_data_gate import scan_published
 
 EMAIL = "jane.doe@example.com"
 

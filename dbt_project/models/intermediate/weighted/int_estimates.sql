@@ -21,7 +21,7 @@ with respondents as (
         *,
         dense_rank() over (order by route, weight{{ ", " ~ group_columns if breakdowns }})
             as profile_id
-    from {{ ref('dim_respondents') }}
+    from {{ ref('int_weighted_respondents') }}
 ),
 
 profiles as (
@@ -230,7 +230,7 @@ select
         then estimates.weighted_base * estimates.weighted_base / estimates.weighted_base_sq
         else 0.0
     end as effective_base,
-    -- weighted share (polls); with weight 1 the unweighted share (Talk London)
+    -- weighted share (weighted routes); with weight 1 the unweighted share (unweighted routes)
     case when estimates.weighted_base > 0
         then 100.0 * (estimates.weighted_count / estimates.weighted_base)
     end as pct,

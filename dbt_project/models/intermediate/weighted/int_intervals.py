@@ -1,9 +1,9 @@
-"""95% confidence interval of every percentage of prep_estimates (joined into fct_estimates).
+"""95% confidence interval of every percentage of int_estimates (joined into fct_estimates).
 
-Weighted routes (the polls): R `svyciprop(~y, svydesign(ids = ~1, weights = ~weight), method =
-"logit")`; unweighted routes (Talk London): the Wilson score interval, R `prop.test(x, n,
-correct = FALSE)$conf.int`. Formulas in survey/design_stats.py; in percent, as pct. The key
-columns pass through as Arrow; numbers come in as numpy and go out as Arrow buffers
+Weighted routes (e.g. the polls): R `svyciprop(~y, svydesign(ids = ~1, weights = ~weight),
+method = "logit")`; unweighted routes (e.g. Talk London): the Wilson score interval, R
+`prop.test(x, n, correct = FALSE)$conf.int`. Formulas in survey/design_stats.py; in percent, as
+pct. The key columns pass through as Arrow; numbers come in as numpy and go out as Arrow buffers
 (survey/arrow_columns.py), which keeps pandas out of the step.
 """
 
@@ -43,5 +43,5 @@ def model(dbt, session):
     q = load_questionnaire()
     weighted = ", ".join(f"'{r}'" for r, spec in q.routes.items() if spec["weighted"]) or "null"
     columns = ", ".join(KEY + SUMS) + f", route in ({weighted}) as weighted"
-    estimates = dbt.ref("prep_estimates").select(columns).to_arrow_table()
+    estimates = dbt.ref("int_estimates").select(columns).to_arrow_table()
     return intervals(estimates, float(q.analysis["confidence_level"]))

@@ -1,3 +1,0 @@
--- Report section I for BI: fct_estimates rows of the section with question text, table and
--- significance columns (macro section_mart).
-{{ section_mart('I') }}
