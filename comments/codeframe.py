@@ -90,7 +90,7 @@ def _theme(raw: dict) -> Theme:
         id=raw["id"],
         label=raw["label"],
         description=" ".join(raw["description"].split()),
-        report_count=int(raw["report_count"]),
+        report_count=int(raw["report_count"]) if raw.get("report_count") is not None else None,
         rules=tuple(rule_from_dict(r) for r in raw["rules"]),
         stances=tuple(
             Stance(s["id"], s["label"], tuple(rule_from_dict(r) for r in s["rules"]))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from survey.questionnaire import QuestionnaireError, load_questionnaire
+from survey.questionnaire import Questionnaire, QuestionnaireError, load_questionnaire
 
 if TYPE_CHECKING:
     from .exports import ExportSpec
@@ -87,10 +87,13 @@ class QualityRules:
         }
 
 
-@cache
 def quality_rules() -> QualityRules:
-    """The `quality:` section of the questionnaire, checked."""
-    q = load_questionnaire()
+    """The `quality:` section of the current pack's questionnaire, checked."""
+    return _quality_rules(load_questionnaire())
+
+
+@cache  # per questionnaire: a process may use several packs (tests)
+def _quality_rules(q: Questionnaire) -> QualityRules:
     raw = q.quality
     reasons = raw.get("reasons") or {}
     if tuple(reasons) != REASONS:

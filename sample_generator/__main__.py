@@ -8,7 +8,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sample_generator.generate import DEFAULT_SEED, write_sample
+from sample_generator.generate import DEFAULT_SEED, has_calibration, write_sample
 from sample_generator.scale import parse_sizes, write_scaled
 
 
@@ -41,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.if_missing and args.out.is_dir() and any(args.out.glob("*_2*.*")):
         print(f"sample exports already in {args.out}; nothing written")
         return 0
+    if (args.respondents or args.sizes) and not has_calibration():
+        parser.error(
+            "--respondents and --sizes resample the calibrated sample: the pack has no sample/"
+        )
     if args.respondents or args.sizes:
         series = (
             [int(n) for n in args.talk_london_series.split(",")] if args.talk_london_series else []

@@ -25,6 +25,7 @@ import yaml
 
 from sample_generator.answers import AnswerGenerator, Calibration
 from sample_generator.comments import plan_comments
+from sample_generator.generic import write_generic_sample
 from sample_generator.respondents import Frame, build_poll_frame, concat
 from sample_generator.supplier_weights import supplier_weights
 from sample_generator.writers import (
@@ -34,11 +35,12 @@ from sample_generator.writers import (
     write_yougov_sav,
 )
 from survey.figures import load_report_figures, platform_statistics_in_report
-from survey.pack import pack_file
+from survey.pack import Consultation, current, pack_file
 from survey.poll_weights import derive_poll_weights
 from survey.questionnaire import Questionnaire, load_questionnaire
 
 HERE = Path(__file__).parent
+CALIBRATION = "sample"  # the pack folder of the calibrated generator's composition and model
 DEFAULT_SEED = 20220121
 VICTIM_BLOCK = ("C_VICTIM_CRIME", "C_REPORTED_CRIME", "C_VICTIM_ASB", "C_REPORTED_ASB", "C_COURT")
 # Talk London cumulative exports (inside fieldwork, 19 Nov 2021 - 21 Jan 2022); the last is final.
@@ -259,8 +261,18 @@ def comment_truth(seed: int = DEFAULT_SEED) -> pl.DataFrame:
     return pl.concat(frames)
 
 
+def has_calibration(consultation: Consultation | None = None) -> bool:
+    """Whether the pack calibrates its sample to a report (`sample/`); without it the generic
+    generator writes the sample from the pack alone."""
+    return (consultation or current()).has(CALIBRATION)
+
+
 def write_sample(landing_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
-    """Write the three exports (and the cumulative Talk London exports) into `landing_dir`."""
+    """Write the current pack's sample exports into `landing_dir`: the calibrated sample of the
+    reference case when the pack has `sample/`, else the generic sample (sample_generator.generic).
+    """
+    if not has_calibration():
+        return write_generic_sample(landing_dir, seed)
     q = load_questionnaire()
     sample = build_sample(seed)
     rng = np.random.default_rng(seed + 1)

@@ -121,5 +121,9 @@ def concat(frames: list[Frame]) -> Frame:
         poll=np.concatenate([f.poll for f in frames]),
         codes={k: np.concatenate([f.codes[k] for f in frames]) for k in keys},
         text={k: sum((f.text[k] for f in frames), []) for k in frames[0].text},
-        age_years=np.concatenate([f.age_years for f in frames]),
+        age_years=(
+            None
+            if any(f.age_years is None for f in frames)
+            else np.concatenate([f.age_years for f in frames])
+        ),
     )

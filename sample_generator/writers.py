@@ -34,10 +34,10 @@ def talk_london_value(var: Variable, code: int, text: str | None):
 
 
 def talk_london_rows(
-    q: Questionnaire, meta: list[dict], codes: dict, text: dict
+    q: Questionnaire, meta: list[dict], codes: dict, text: dict, source_id: str = "talk_london"
 ) -> tuple[list, list]:
-    """Header and rows (lists of Python values) of a Talk London export."""
-    spec = q.exports["talk_london"]
+    """Header and rows (lists of Python values) of a Talk London layout export."""
+    spec = q.exports[source_id]
     variables = q.exported_variables()
     header = [c["name"] for c in spec["meta_columns"]] + [v.tl_header for v in variables]
     rows = []
@@ -132,7 +132,7 @@ def write_yougov_sav(
         if v.kind == "open_text":
             data[name] = _declared_width([t or "" for t in text[v.id]], v.spss_width)
             continue
-        if v.id == "AGE_BAND":
+        if q.questions[v.question_id].raw.get("yougov_numeric_age"):  # age in years
             data[name] = np.asarray(age_years, dtype=float)
             labels[name] = "Age (years)"
             continue

@@ -209,4 +209,27 @@ def fidelity_table(con: duckdb.DuckDBPyConnection, q: Questionnaire) -> pl.DataF
                 "passed": fig.passes(value, base),
             }
         )
-    return pl.DataFrame(rows, infer_schema_length=None)
+    # a pack without report_figures.yaml has no figure: the table is empty, with its columns
+    return (
+        pl.DataFrame(rows, schema=FIDELITY_SCHEMA)
+        if not rows
+        else pl.DataFrame(rows, infer_schema_length=None)
+    )
+
+
+FIDELITY_SCHEMA = {
+    "figure": pl.String,
+    "source": pl.String,
+    "variable": pl.String,
+    "statistic": pl.String,
+    "route": pl.String,
+    "group": pl.String,
+    "comparison": pl.String,
+    "rule": pl.String,
+    "printed_value": pl.Float64,
+    "reproduced_value": pl.Float64,
+    "unweighted_base": pl.Float64,
+    "unreachable": pl.String,
+    "difference": pl.Float64,
+    "passed": pl.Boolean,
+}
