@@ -3,6 +3,7 @@ pack's committed file, and for a pack without one."""
 
 from __future__ import annotations
 
+import ast
 import shutil
 from pathlib import Path
 
@@ -163,3 +164,33 @@ def test_a_pack_without_double_coded_comments_is_not_measured(
 ) -> None:
     assert double_coded_path() is None
     assert measure_agreement() is None
+
+
+def test_no_production_module_imports_the_sample_generator() -> None:
+    root = PACKS_DIR.parent
+    production = [
+        p
+        for package in (
+            "comments",
+            "ingest",
+            "survey",
+            "orchestration",
+            "publication",
+            "expectations",
+        )
+        for p in (root / package).rglob("*.py")
+    ]
+    assert len(production) > 50
+    importing = []
+    for path in production:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            if any(n.split(".")[0] == "sample_generator" for n in names):
+                importing.append(path.relative_to(root).as_posix())
+    assert importing == []
