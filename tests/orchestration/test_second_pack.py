@@ -62,7 +62,12 @@ def test_the_job_and_every_check_succeed(second_run):
 def test_release_names_the_pack_and_its_routes(second_run, release):
     _, _, pack = second_run
     info = json.loads((release / "release.json").read_text(encoding="utf-8"))
-    assert info["consultation"] == {"id": PACK, "title": pack.questionnaire.survey["title"]}
+    assert info["consultation"] == {
+        "id": PACK,
+        "version": pack.questionnaire.version,
+        "fingerprint": pack.fingerprint,
+        "title": pack.questionnaire.survey["title"],
+    }
     assert info["routes"] == RESPONDENTS
     assert info["status"] == "final"
 
@@ -87,7 +92,9 @@ def test_every_chart_of_the_pack_is_drawn(second_run, release):
 def test_bi_file_holds_no_respondent_level_data(release):
     with duckdb.connect(str(release / "consultation_marts.duckdb"), read_only=True) as con:
         tables = con.sql("select table_name from information_schema.tables").fetchall()
-        columns = {r[0] for r in con.sql("select column_name from information_schema.columns")}
+        columns = {
+            r[0] for r in con.sql("select column_name from information_schema.columns").fetchall()
+        }
     assert tables
     assert "respondent_id" not in columns
 
@@ -95,7 +102,9 @@ def test_bi_file_holds_no_respondent_level_data(release):
 def test_section_marts_from_the_pack(second_run):
     _, build, pack = second_run
     with duckdb.connect(str(build / "warehouse.duckdb"), read_only=True) as con:
-        names = {r[0] for r in con.sql("select table_name from information_schema.tables")}
+        names = {
+            r[0] for r in con.sql("select table_name from information_schema.tables").fetchall()
+        }
     sections = yaml.safe_load(pack.file("questionnaire.yaml").read_text(encoding="utf-8"))[
         "sections"
     ]
