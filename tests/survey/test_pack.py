@@ -78,3 +78,25 @@ def test_the_fingerprint_changes_with_any_pack_file(tmp_path: Path):
     from survey.pack import Consultation
 
     assert Consultation(copy.resolve()).fingerprint != before
+
+
+@pytest.mark.slow  # a fresh interpreter imports Dagster and the definitions
+def test_no_module_loads_a_pack_at_import() -> None:
+    """Every package imports with no valid pack chosen; the pack is read when it is used."""
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import orchestration.definitions, orchestration.run, expectations.catalog, ingest,"
+        " comments, publication.release, survey.fidelity\n"
+        "from orchestration.definitions import build_definitions\n"
+        "from survey.pack import PackError\n"
+        "try:\n    build_definitions()\nexcept PackError as e:\n    print('refused:', e)\n"
+    )
+    env = {**os.environ, "SURVEY_CONSULTATION": "no_such_pack"}
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("refused: SURVEY_CONSULTATION=no_such_pack: no consultation pack")
