@@ -121,7 +121,8 @@ def test_documented_connection_reads_the_marts_and_nothing_else(
     code = documented_connections()[form]
     assert "enable_external_access" in code and "read_only" in code
     code = code.replace(
-        "/abs/path/to/build/mopac_pcp_2021/published/consultation_marts.duckdb", str(release.marts.path)
+        "/abs/path/to/build/mopac_pcp_2021/published/consultation_marts.duckdb",
+        str(release.marts.path),
     )
     outside = tmp_path / "outside.csv"
     outside.write_text("secret\n1\n")
