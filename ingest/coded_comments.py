@@ -245,6 +245,12 @@ DOUBLE_CODED_FILE = "coded_comments.csv"
 CODINGS = ("coder_a", "coder_b", "agreed")  # each coder's codes, then the codes they agreed
 DOUBLE_CODED_THEMES = tuple(f"{c}_themes" for c in CODINGS)
 DOUBLE_CODED_STANCES = tuple(f"{c}_stance" for c in CODINGS)
+# The file's header, in order.
+DOUBLE_CODED_COLUMNS = (
+    "comment_id",
+    "text",
+    *(f"{c}_{part}" for c in CODINGS for part in ("themes", "stance")),
+)
 MAX_COMMENT_CHARS = 10_000
 DOUBLE_CODED_SCHEMA = {
     "comment_id": pl.String,

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ingest.coded_comments import DOUBLE_CODED_COLUMNS
+
 from .comments import THEME_COUNTS, evaluation_comments
 
 SEED = 20251203
@@ -28,16 +30,7 @@ STANCE_DISAGREEMENT = 0.05  # share of stance-theme comments whose stance coder 
 # The generator's drugs positions -> the reference codeframe's stances.
 STANCES = {"enforcement": "more_enforcement", "legalisation": "less_enforcement"}
 STANCE_THEME = "drugs"
-COLUMNS = (
-    "comment_id",
-    "text",
-    "coder_a_themes",
-    "coder_a_stance",
-    "coder_b_themes",
-    "coder_b_stance",
-    "agreed_themes",
-    "agreed_stance",
-)
+COLUMNS = DOUBLE_CODED_COLUMNS
 
 
 def rows() -> list[dict[str, str]]:

@@ -22,23 +22,14 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from ingest.coded_comments import DOUBLE_CODED_COLUMNS
+from sample_generator.double_coded import STANCE_DISAGREEMENT, THEME_DISAGREEMENT
 from sample_generator.generic import comment_truth
 from survey.pack import Consultation, current
 
 SEED = 20251204  # not the sample's: the comments coded are not the bundled sample's
 COMMENTS = 300
-THEME_DISAGREEMENT = 0.04  # share of comments coder B codes differently
-STANCE_DISAGREEMENT = 0.05  # share of stance-theme comments whose stance coder B reads otherwise
-COLUMNS = (
-    "comment_id",
-    "text",
-    "coder_a_themes",
-    "coder_a_stance",
-    "coder_b_themes",
-    "coder_b_stance",
-    "agreed_themes",
-    "agreed_stance",
-)
+COLUMNS = DOUBLE_CODED_COLUMNS
 
 
 def rows(consultation: Consultation, n: int = COMMENTS, seed: int = SEED) -> list[dict[str, str]]:
