@@ -569,12 +569,16 @@ def _check_one_primary(rows: list[dict]) -> None:
                 seen.add(key)
 
 
-@cache
 def _load_benchmarks(path: Path | None = None) -> tuple[dict, ...]:
-    """The pack's external benchmarks (none when the pack has no `benchmarks.yaml`)."""
+    """The pack's external benchmarks (none when the pack has no `benchmarks.yaml`); read once
+    per file, the current pack's by default."""
     from survey.pack import pack_file
 
-    path = path or pack_file("benchmarks.yaml")
+    return _read_benchmarks((path or pack_file("benchmarks.yaml")).resolve())
+
+
+@cache
+def _read_benchmarks(path: Path) -> tuple[dict, ...]:
     if not path.is_file():
         return ()
     with open(path, encoding="utf-8") as fh:
