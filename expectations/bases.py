@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import polars as pl
 
 from expectations.gate import Expect, expect, registered
 from expectations.settings import GateSettings
+
+if TYPE_CHECKING:  # pandas is imported by the gate runner, not at start-up
+    import pandas as pd
 
 FACTS = "intermediate.int_responses"
 RESPONDENTS = "intermediate.int_respondents"

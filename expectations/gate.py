@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import polars as pl
 
 from expectations.settings import GateSettings
+
+if TYPE_CHECKING:  # pandas is imported by the gate runner, not at start-up
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -30,7 +33,7 @@ def expect(type_: str, **kwargs) -> Expect:
     return Expect(type_, kwargs)
 
 
-Prepare = Callable[[duckdb.DuckDBPyConnection, GateSettings], tuple[pd.DataFrame, list[Expect]]]
+Prepare = Callable[[duckdb.DuckDBPyConnection, GateSettings], "tuple[pd.DataFrame, list[Expect]]"]
 
 
 @dataclass(frozen=True)

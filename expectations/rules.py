@@ -11,14 +11,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 import polars as pl
 
 from expectations.bases import ESTIMATES, FACTS
 from expectations.gate import Expect, expect, registered
 from expectations.settings import GateSettings
+
+if TYPE_CHECKING:  # pandas is imported by the gate runner, not at start-up
+    import pandas as pd
 
 # The marts hold unrounded shares: only float error separates a distribution's sum from 100.
 DISTRIBUTION_TOLERANCE = 0.01

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from expectations.gate import Expect, Gate
 from expectations.settings import GateSettings
+
+if TYPE_CHECKING:  # pandas and Great Expectations load when a gate runs, not at start-up
+    import pandas as pd
 
 RESULT_FORMAT = {
     "result_format": "BASIC",

@@ -6,12 +6,15 @@ delivery)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from expectations.gate import Expect, expect
 from expectations.settings import GateSettings
+
+if TYPE_CHECKING:  # pandas is imported by the gate runner, not at start-up
+    import pandas as pd
 
 # Weights are scaled to mean 1: their sum is the sample size up to float error.
 SUM_TOLERANCE = 1e-6
