@@ -83,8 +83,11 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: parse sample $(DAGSTER_HOME)/dagster.yaml  ## Materialise every asset into $SURVEY_BUILD_DIR (VERBOSE=1: full log)
 	VERBOSE=$(VERBOSE) $(BIN)/python -m orchestration.run
 
+# Two pytest-xdist workers, one per core; tests/conftest.py keeps each shared run on one worker.
+TEST_WORKERS ?= 2
+
 test: parse  ## Run the test suite (each test builds in its own temporary folder)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: env  ## The tests that run neither dbt nor a Dagster job (the inner loop)
 	$(BIN)/pytest -m "not slow" -q

@@ -8,6 +8,9 @@
 - `defs`: the project's `Definitions`, imported once the session's dbt manifest exists.
 - `full_run`: the full job on the bundled sample, once per session, in a temporary build folder:
   every end-to-end test reads this one run (copy its build folder before changing anything).
+
+Tests run in parallel on pytest-xdist workers (`make test`): `pytest_collection_modifyitems`
+keeps the tests of one costly session fixture on one worker.
 """
 
 from __future__ import annotations
@@ -84,8 +87,30 @@ def full_run(defs, sample_landing: Path, tmp_path_factory: pytest.TempPathFactor
 # or through another fixture, is `slow`. `make test-fast` deselects them.
 PIPELINE_FIXTURES = {"dbt_manifest", "defs", "full_run", "good_build", "built", "series"}
 
+# `make test` runs on two pytest-xdist workers (`--dist loadgroup`). A session fixture is built
+# once per worker, so the tests of each costly one are kept on one worker (the first fixture of
+# this list a test requests names its group); every other test goes with its file, so a
+# module-scoped fixture is built once too.
+SHARED_RUNS = (
+    "full_run",
+    "series",
+    "second_run",
+    "marked_run",
+    "runs",
+    "built",
+    "one_route",
+    "synthetic_warehouse",
+    "tiny_generated",
+    "second_generated",
+    "sample_tables",
+)
 
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if PIPELINE_FIXTURES & set(getattr(item, "fixturenames", ())):
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if PIPELINE_FIXTURES & fixtures:
             item.add_marker(pytest.mark.slow)
+        group = next((name for name in SHARED_RUNS if name in fixtures), item.nodeid.split("::")[0])
+        item.add_marker(pytest.mark.xdist_group(group))
