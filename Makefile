@@ -90,7 +90,7 @@ test: parse  ## Run the test suite (each test builds in its own temporary folder
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: env  ## The tests that run neither dbt nor a Dagster job (the inner loop)
-	$(BIN)/pytest -m "not slow" -q
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow" -q
 
 lint: env  ## ruff check and format check
 	$(BIN)/ruff check .
