@@ -51,7 +51,7 @@ env: $(STAMP)  ## Create or update .venv from requirements.lock
 # path, the memory limit) differs from the parse's, so the parse records what it was made for.
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type f \
-	\( -name '*.sql' -o -name '*.yml' \) -print)
+	\( -name '*.sql' -o -name '*.yml' -o -name '*.py' \) -print)
 PARSED_FOR := dbt_project/target/.parsed-for
 PARSE_KEY := $(SURVEY_BUILD_DIR) $(SURVEY_DBT_MEMORY_LIMIT)
 $(shell mkdir -p dbt_project/target && { test "$$(cat $(PARSED_FOR) 2>/dev/null)" = \

@@ -139,7 +139,9 @@ def _floor(size: str, n: int, warehouse: Path, repeats: int, rows: list[Row], ou
     marts = [
         r.value
         for r in rows
-        if r.size == size and r.stage == "dbt: dbt_marts" and r.metric == "wall_s"
+        if r.size == size
+        and r.stage == "dbt: after the weighting (models and tests)"
+        and r.metric == "wall_s"
     ]
     floor = statistics.median(r.value for r in found if r.metric == "wall_s")
     if marts and floor:

@@ -92,10 +92,7 @@ def run_once(
     if ingest and status.startswith("SUCCESS"):
         seconds = sum(s.end - s.start for s in ingest)
         figures.append(Figure("ingest", "rows_per_s", respondents(build) / seconds))
-    marts = next((s for s in steps if s.key == "dbt_marts"), None)
-    if marts:
-        per_table = 1000 * (marts.end - marts.start) / tables
-        figures.append(Figure("dbt: dbt_marts", "ms_per_table", per_table))
+    figures += dbt_parts(build / "dbt" / run_id, tables)
     figures += model_times(build / "dbt" / run_id)
     return figures
 
@@ -114,6 +111,47 @@ def respondents(build: Path) -> int:
                 "and table_name like '%_responses'"
             ).fetchall()
         )
+
+
+# The dbt project's layers around the weighting (one `dbt build`), by model path.
+WEIGHTING_PATH = "models/weights/"
+AFTER_WEIGHTING_PATHS = ("models/intermediate/weighted/", "models/marts/")
+
+
+def _part(node: dict, nodes: dict) -> str:
+    """Where a model or test runs: before, in or after the weighting (a test goes with the last
+    of the models it reads)."""
+    if node["resource_type"] != "model":
+        parts = [_part(nodes[p], nodes) for p in node["depends_on"]["nodes"] if p in nodes]
+        order = ("before", "weighting", "after")
+        return max(parts, key=order.index, default="before")
+    path = node["original_file_path"]
+    if path.startswith(WEIGHTING_PATH):
+        return "weighting"
+    return "after" if path.startswith(AFTER_WEIGHTING_PATHS) else "before"
+
+
+def dbt_parts(dbt_dir: Path, tables: int) -> list[Figure]:
+    """dbt's own execution time of the models and tests before, in and after the weighting
+    (run_results.json and the manifest of each dbt step), and of those after per table (the
+    tabulation the plain-DuckDB floor does too)."""
+    seconds = {"before": 0.0, "weighting": 0.0, "after": 0.0}
+    found = False
+    for path in sorted(dbt_dir.glob("*/run_results.json")):
+        nodes = json.loads((path.parent / "manifest.json").read_text())["nodes"]
+        for result in json.loads(path.read_text())["results"]:
+            if result["unique_id"] in nodes:
+                found = True
+                seconds[_part(nodes[result["unique_id"]], nodes)] += result["execution_time"]
+    if not found:
+        return []
+    stage = "dbt: {} (models and tests)"
+    figures = [
+        Figure(stage.format(f"{part} the weighting" if part != "weighting" else part), "wall_s", s)
+        for part, s in seconds.items()
+    ]
+    after = stage.format("after the weighting")
+    return [*figures, Figure(after, "ms_per_table", 1000 * seconds["after"] / tables)]
 
 
 def model_times(dbt_dir: Path) -> list[Figure]:

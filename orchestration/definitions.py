@@ -16,7 +16,6 @@ from orchestration.defs import (
     publish,
     quality,
     questionnaire,
-    weighting,
 )
 from orchestration.resources import ConsultationResource, SurveyPaths
 from survey.pack import Consultation, current
@@ -30,7 +29,6 @@ def build_definitions(consultation: Consultation | None = None) -> dg.Definition
             *questionnaire.assets,
             *ingest.build_assets(consultation),
             *dbt.build_assets(consultation),
-            *weighting.assets,
             *comments.assets,
             *fidelity.assets,
             *publish.assets,

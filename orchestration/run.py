@@ -74,6 +74,7 @@ class _Watcher(threading.Thread):
         self.stop = threading.Event()
         self.cursor: str | None = None
         self.facts: dict[str, list[str]] = {}
+        self.materialized: dict[str, int] = {}
         self.checks = {"passed": 0, "failed": 0}
 
     def run(self) -> None:
@@ -99,6 +100,7 @@ class _Watcher(threading.Thread):
         step = event.step_key or ""
         if kind == "ASSET_MATERIALIZATION":
             materialization = event.step_materialization_data.materialization
+            self.materialized[step] = self.materialized.get(step, 0) + 1
             meta = {k: _value(v) for k, v in materialization.metadata.items()}
             shown = [f"{k.split('/')[-1]} {meta[k]}" for k in SHOWN if k in meta]
             if "summary" in meta and "outcome" in meta:  # the publish step's three assets
@@ -115,9 +117,12 @@ class _Watcher(threading.Thread):
             seconds = getattr(event.event_specific_data, "duration_ms", None)
             took = f" ({seconds / 1000:.1f} s)" if seconds else ""
             facts = self.facts.pop(step, [])
+            made = self.materialized.pop(step, 0)
             mark = "ok " if kind == "STEP_SUCCESS" else "FAILED"
             if kind == "STEP_SUCCESS" and not facts and "__" in step:
                 return  # a passed check's step: counted, not listed
+            if made > 3:  # the dbt step: every model of the project, the weighting among them
+                facts.insert(0, f"{made} assets")
             self.console.print(
                 f"  {mark} {step}{took}" + (f": {'; '.join(facts[:3])}" if facts else "")
             )

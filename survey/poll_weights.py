@@ -3,12 +3,15 @@
 
 The respondents of every weighted route (`routes.<route>.weighted`, e.g. the reference pack's
 two polls) are raked together to one scheme's margins; a pack without a weighted route has no
-weights. Both the pipeline's weighting asset and the sample generator call `derive_poll_weights`,
-so the weights that calibrate the sample are the weights the pipeline derives.
+weights. Both the pipeline's weighting (the dbt Python models of dbt_project/models/weights,
+through `weigh_warehouse`) and the sample generator call `derive_poll_weights`, so the weights
+that calibrate the sample are the weights the pipeline derives.
 """
 
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -17,7 +20,7 @@ import numpy as np
 import polars as pl
 import yaml
 
-from survey.questionnaire import Questionnaire, line_of, load_marked_yaml
+from survey.questionnaire import Questionnaire, line_of, load_marked_yaml, load_questionnaire
 from survey.weighting import Margin, RakeResult, WeightingError, rake
 
 
@@ -295,3 +298,63 @@ def _margin_table(
                 }
             )
     return pl.DataFrame(rows, schema=MARGINS_SCHEMA)
+
+
+def polls_fieldwork_open(latest_exports: dict, q: Questionnaire) -> bool:
+    """Whether some delivered source of a weighted route has a latest export (`latest_exports`:
+    source id -> date of its latest export) that predates the end of its fieldwork (an interim
+    delivery: an empty target category is then left out, not an error)."""
+    return any(
+        source_id in latest_exports and latest_exports[source_id] < q.fieldwork(source_id)[1]
+        for source_id, export in q.exports.items()
+        if q.routes[export["route"]]["weighted"]
+    )
+
+
+# Where the weighting models write their diagnostics (`write_diagnostics`), when set: the Dagster
+# dbt asset sets it for its `dbt build` and puts them on the weighting's assets as dbt reports
+# each model done (dbt holds the warehouse until it exits, so they cannot be read from there).
+DIAGNOSTICS_SETTING = "SURVEY_WEIGHTING_DIAGNOSTICS"
+
+
+def write_diagnostics(weighting: PollWeighting, path: Path) -> None:
+    """The weighting's row counts, summary, margins and the target categories left out, as JSON
+    (no respondent-level data), written whole (a reader never sees a partial file)."""
+    data = {
+        "weights": weighting.weights.height,
+        "summary": weighting.summary.to_dicts(),
+        "margins": weighting.margins.to_dicts(),
+        "collapsed": list(weighting.collapsed),
+    }
+    partial = path.with_name(f".{path.name}.{os.getpid()}")
+    partial.write_text(json.dumps(data), encoding="utf-8")
+    partial.replace(path)
+
+
+def weigh_warehouse(respondents, sources, con) -> PollWeighting:
+    """The weighting of the warehouse's weighted routes, as the dbt Python models of
+    dbt_project/models/weights compute it (each model keeps one of the three tables; raking is
+    deterministic and takes milliseconds, so each computes it, and writes the diagnostics where
+    `DIAGNOSTICS_SETTING` says). `respondents`, `sources`: DuckDB relations of
+    intermediate.int_respondents and ref.sources; `con`: the warehouse connection, for the latest
+    export date of each source (raw.ingest_log: an interim delivery leaves an empty target
+    category out)."""
+    weighting = _weigh_warehouse(respondents, sources, con)
+    if os.environ.get(DIAGNOSTICS_SETTING):
+        write_diagnostics(weighting, Path(os.environ[DIAGNOSTICS_SETTING]))
+    return weighting
+
+
+def _weigh_warehouse(respondents, sources, con) -> PollWeighting:
+    routes = [r for (r,) in sources.filter("weighted").project("route").distinct().fetchall()]
+    quoted = ", ".join("'" + r.replace("'", "''") + "'" for r in routes) or "null"
+    frame = respondents.filter(f"route in ({quoted})").order("respondent_id").pl()
+    q = load_questionnaire()
+    if frame.is_empty():  # no weighted route, or none delivered yet
+        return weight_polls(frame, q)
+    latest = dict(
+        con.sql(
+            "select source_id, max(export_date) from raw.ingest_log group by source_id"
+        ).fetchall()
+    )
+    return weight_polls(frame, q, collapse_empty=polls_fieldwork_open(latest, q))

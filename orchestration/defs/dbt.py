@@ -15,9 +15,11 @@ from packaging.version import Version
 
 from infra.warehouse import LOCK_MESSAGE, WarehouseLocked, make_private, private_umask
 from orchestration import prewarm
+from orchestration.defs import weighting
 from orchestration.defs.ingest import raw_table_key
 from orchestration.resources import REPO_ROOT, SurveyPaths
 from survey.pack import SETTING, Consultation, current
+from survey.poll_weights import DIAGNOSTICS_SETTING
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
 # A dbt invocation that found the warehouse locked is started again this many times in all,
@@ -92,8 +94,9 @@ def test_description(test: dict) -> str:
 
 
 class Translator(DagsterDbtTranslator):
-    """dagster-dbt's mapping, with every dbt test's check described (`test_description`), and
-    the raw tables of the pack's export sources as deps of the staging models that read them.
+    """dagster-dbt's mapping, with every dbt test's check described (`test_description`), the
+    kind `python` on dbt's Python models, and the raw tables of the pack's export sources as deps
+    of the staging models that read them.
 
     A staging model reads every raw table of one vendor format (`meta.raw_values`: `labels` -
     Talk London platform, `codes` - YouGov SPSS; dbt macro `raw_sources`), whose names come from
@@ -111,6 +114,8 @@ class Translator(DagsterDbtTranslator):
         values = (node.get("meta") or node.get("config", {}).get("meta") or {}).get("raw_values")
         if values:
             spec = spec.merge_attributes(deps=self.raw_keys.get(values, []))
+        if node.get("language") == "python":  # the weighting and the statistics models
+            spec = spec.merge_attributes(kinds={"python"})
         return spec
 
     def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
@@ -187,7 +192,8 @@ def dbt_build(
 
 
 def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
-    """`dbt build` (models and their tests) of this asset selection against the run's warehouse.
+    """`dbt build` (models and their tests) of this asset selection against the run's warehouse,
+    the weighting's diagnostics on its assets.
 
     Artefacts and logs of the invocation go to `$SURVEY_BUILD_DIR/dbt/<run id>/<step>/`.
     """
@@ -199,7 +205,11 @@ def _build(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: Survey
     target_path = (
         paths.build_path / "dbt" / context.run.run_id / context.op_execution_context.op.name
     )
-    yield from dbt_build(context, dbt, paths.warehouse_path, target_path)
+    # The weighting models write their diagnostics beside the invocation's artefacts.
+    diagnostics = target_path / weighting.DIAGNOSTICS_FILE
+    os.environ[DIAGNOSTICS_SETTING] = str(diagnostics)
+    events = dbt_build(context, dbt, paths.warehouse_path, target_path)
+    yield from weighting.with_diagnostics(context, events, diagnostics)
 
 
 def mart_keys() -> list[dg.AssetKey]:
@@ -224,37 +234,20 @@ def raw_keys_by_format(consultation: Consultation) -> dict[str, list[dg.AssetKey
     return keys
 
 
-# Models after the weighting: they read the weights (weights.poll_weights, a Python asset), so
-# the dbt project runs as two selections: everything before the weights, then these.
-AFTER_WEIGHTING = "path:models/intermediate/weighted path:models/marts"
-
-
 def build_assets(consultation: Consultation) -> list[dg.AssetsDefinition]:
-    """The dbt project as two multi-assets for `consultation`: staging and intermediate models
-    before the weighting, then the weighted intermediate models and the marts."""
+    """The whole dbt project as one multi-asset for `consultation`, run as one `dbt build`:
+    staging, intermediate, the weighting (dbt Python models, group weighting), the weighted
+    intermediate models and the marts, each model's tests after it. The weighting's diagnostics
+    are added to its assets as dbt reports each model done (orchestration/defs/weighting.py)."""
     translator = Translator(raw_keys_by_format(consultation))
 
     @dbt_assets(
         manifest=dbt_project.manifest_path,
         project=dbt_project,
-        name="dbt_staging_intermediate",
-        select="path:models/staging path:models/intermediate",
-        exclude="path:models/intermediate/weighted",
+        name="dbt_models",
         dagster_dbt_translator=translator,
     )
-    def dbt_staging_intermediate(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths
-    ):
+    def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
         yield from _build(context, dbt, paths)
 
-    @dbt_assets(
-        manifest=dbt_project.manifest_path,
-        project=dbt_project,
-        name="dbt_marts",
-        select=AFTER_WEIGHTING,
-        dagster_dbt_translator=translator,
-    )
-    def dbt_marts(context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: SurveyPaths):
-        yield from _build(context, dbt, paths)
-
-    return [dbt_staging_intermediate, dbt_marts]
+    return [dbt_models]

@@ -3,7 +3,13 @@ estimates, significance and small bases, each against figures worked out by hand
 
 from __future__ import annotations
 
+import json
 import math
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -11,6 +17,7 @@ from scipy import stats
 
 from survey.design_stats import wilson_interval
 from survey.questionnaire import load_questionnaire
+from tests.dbt.conftest import DBT_PROJECT_DIR
 
 TL, POLLS = "talk_london", "polls"
 
@@ -491,3 +498,51 @@ def test_tidy_csv_rows_carry_the_intervals(built) -> None:
         ("percent", approx(100 * lo[0]), approx(100 * hi[0])),
         (COUNT, None, None),
     ]
+
+
+# ---------------------------------------------------------------- the weighting models' tests
+
+
+def test_the_hand_made_weights_are_not_rebuilt(built) -> None:
+    names = {r["unique_id"].split(".")[-1] for r in built.results}
+    assert not {"poll_weights", "weighting_summary", "weighting_margins"} & names
+    assert built.one("SELECT weight FROM weights.poll_weights WHERE respondent_id = 'rep-1'") == 2.0
+
+
+def test_bad_weights_fail_the_dbt_test_that_guards_the_models_reading_them(built, tmp_path) -> None:
+    """The singular test on weights.poll_weights (which stops every model downstream within the
+    same `dbt build`) passes on the hand-made weights (ten, positive, summing to 10) and fails
+    on each way the weights can go wrong."""
+    test = "assert_poll_weights_positive_one_per_respondent"
+    table = "weights.poll_weights"
+    for case, sql, expected in (
+        ("as made", None, ("pass", 0)),
+        ("negative", f"UPDATE {table} SET weight = -1 WHERE respondent_id = 'rep-1'", ("fail", 1)),
+        ("missing", f"DELETE FROM {table} WHERE respondent_id = 'boost-4'", ("fail", 1)),
+        # positive and one per respondent, but summing to 11 over 10 respondents
+        ("sum", f"UPDATE {table} SET weight = 2.0 WHERE respondent_id = 'rep-2'", ("fail", 1)),
+    ):
+        build = tmp_path / case.replace(" ", "_")
+        build.mkdir()
+        shutil.copy(built.warehouse, build / "warehouse.duckdb")
+        if sql:
+            with duckdb.connect(str(build / "warehouse.duckdb")) as con:
+                con.execute(sql)
+        target = build / "target"
+        env = dict(
+            os.environ,
+            SURVEY_BUILD_DIR=str(build),
+            DBT_TARGET_PATH=str(target),
+            DBT_LOG_PATH=str(target / "logs"),
+            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+        )
+        project = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
+        done = subprocess.run(
+            [str(Path(sys.executable).with_name("dbt")), "--quiet", "test", *project, "-s", test],
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        results = json.loads((target / "run_results.json").read_text())["results"]
+        assert [(r["status"], r["failures"]) for r in results] == [expected], case
+        assert done.returncode == (expected[0] == "fail"), case

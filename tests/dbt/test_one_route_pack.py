@@ -19,7 +19,7 @@ import yaml
 from ingest import load_export_source
 from survey.questionnaire import parse_questionnaire, questionnaire_path
 from survey.reference_tables import write_reference_tables
-from tests.dbt.conftest import DBT_PROJECT_DIR, TL_N, write_landing, write_weights
+from tests.dbt.conftest import DBT_PROJECT_DIR, TL_N, write_landing
 
 
 def _one_route_questionnaire():
@@ -57,7 +57,6 @@ def one_route(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict
     write_landing(landing)
     load_export_source("talk_london", landing, warehouse)
     write_reference_tables(_one_route_questionnaire(), warehouse)
-    write_weights(warehouse)  # rows of respondents this pack does not have: never joined
     env = dict(
         os.environ,
         SURVEY_BUILD_DIR=str(build),
@@ -92,7 +91,12 @@ def test_every_model_and_test_passes_without_a_yougov_source(one_route) -> None:
         warehouse,
         "select route, count(*), min(respondent_id) from marts.dim_respondents group by 1",
     ) == [("talk_london", TL_N, "web-1001")]
-    # unweighted route: weight 1, whatever weights.poll_weights holds
+    # no weighted route: the weighting models ran and left their three tables empty; weight 1
+    ran = {r["unique_id"].split(".")[-1] for r in results}
+    assert {"poll_weights", "weighting_summary", "weighting_margins"} <= ran
+    for table in ("poll_weights", "weighting_summary", "weighting_margins"):
+        assert _rows(warehouse, f"select count(*) from weights.{table}") == [(0,)]
+    assert _rows(warehouse, "select count(*) from marts.mart_weighting") == [(0,)]
     assert _rows(warehouse, "select distinct weight from marts.dim_respondents") == [(1.0,)]
 
 

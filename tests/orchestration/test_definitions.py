@@ -121,3 +121,42 @@ def test_schedule_requests_the_full_pipeline_daily(defs: dg.Definitions) -> None
     )
     request = schedule.evaluate_tick(context).run_requests[0]
     assert request.job_name in (None, "full_pipeline")
+
+
+def test_one_dbt_step_runs_the_weighting_between_the_layers(defs: dg.Definitions) -> None:
+    """The whole dbt project, the weighting's Python models included, is one multi-asset (one
+    `dbt build`, one step); lineage runs int_respondents -> weights -> the models that read them,
+    each weighting asset described in its own words and checked by dbt tests and the gates."""
+    from orchestration.defs.weighting import MARGINS, POLL_WEIGHTS, SUMMARY
+
+    graph = defs.resolve_asset_graph()
+    dbt_steps = {
+        graph.get(k).assets_def
+        for k in graph.get_all_asset_keys()
+        if k.path[0] in ("staging", "intermediate", "weights", "marts")
+    }
+    assert len(dbt_steps) == 1
+    (step,) = dbt_steps
+    assert {POLL_WEIGHTS, SUMMARY, MARGINS, STG_YOUGOV, INT_ANSWERS} <= step.keys
+    respondents = dg.AssetKey(["intermediate", "int_respondents"])
+    reads = {
+        POLL_WEIGHTS: dg.AssetKey(["intermediate", "int_weighted_respondents"]),
+        SUMMARY: dg.AssetKey(["marts", "mart_weighting"]),
+        MARGINS: dg.AssetKey(["marts", "mart_weighting_margins"]),
+    }
+    for key, reader in reads.items():
+        node = graph.get(key)
+        assert node.group_name == "weighting" and "python" in node.kinds
+        assert respondents in node.parent_keys and reader in node.child_keys
+    descriptions = [graph.get(k).description for k in reads]
+    assert all(descriptions) and len(set(descriptions)) == 3
+    checks = {(c.asset_key, c.name) for c in graph.asset_check_keys}
+    assert {
+        (POLL_WEIGHTS, "poll_weights"),  # the publication gates
+        (SUMMARY, "weighting_efficiency"),
+        (SUMMARY, "weighting_margins"),
+        (POLL_WEIGHTS, "assert_poll_weights_positive_one_per_respondent"),  # dbt's
+        (POLL_WEIGHTS, "unique_poll_weights_respondent_id"),
+        (SUMMARY, "unique_weighting_summary_scope"),
+    } <= checks
+    assert all(graph.get(c).description for c in graph.asset_check_keys if c.asset_key in reads)

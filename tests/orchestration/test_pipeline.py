@@ -83,3 +83,35 @@ def test_staging_is_one_row_per_respondent_and_variable(run) -> None:
     assert {poll: (n, ids) for poll, n, ids in rows} == {
         poll: (respondents * exported, respondents) for poll, respondents in expected.items()
     }
+
+
+def test_one_dbt_step_and_the_weighting_diagnostics_on_its_assets(run) -> None:
+    """The dbt project runs as one step, the weighting inside it; the poll weights'
+    materialization carries the weighting's diagnostics, equal to weights.weighting_summary."""
+    result, warehouse = run
+    dbt_steps = {
+        e.step_key
+        for e in result.get_asset_materialization_events()
+        if e.asset_key.path[0] in ("staging", "intermediate", "weights", "marts")
+    }
+    assert dbt_steps == {"dbt_models"}
+    meta = {
+        k: v.value
+        for k, v in materializations(result)[dg.AssetKey(["weights", "poll_weights"])].items()
+    }
+    ((n,),) = query(warehouse, "SELECT count(*) FROM weights.poll_weights")
+    assert (
+        meta["dagster/row_count"]
+        == n
+        == RESPONDENTS["yougov_representative"] + RESPONDENTS["yougov_bame_boost"]
+    )
+    ((iterations, error, efficiency, effective_n),) = query(
+        warehouse,
+        "SELECT iterations, max_margin_error, efficiency, effective_n"
+        " FROM weights.weighting_summary WHERE scope = 'combined'",
+    )
+    assert meta["iterations"] == iterations >= 1
+    assert meta["max_margin_error"] == error
+    assert meta["efficiency"] == round(efficiency, 4)
+    assert meta["effective_n"] == round(effective_n, 1)
+    assert "collapsed_targets" not in meta  # the sample is a final delivery

@@ -1,17 +1,23 @@
 """The weighting asks the pack which routes are weighted and which polls they have: scopes of the
-summary follow the pack, and a weighted source without supplier weights is not compared."""
+summary follow the pack, and a weighted source without supplier weights is not compared. The
+weighting models (dbt_project/models/weights) weigh the warehouse's weighted routes, leaving an
+empty target category out while a weighted source's fieldwork is open."""
 
 from __future__ import annotations
 
 import copy
+import json
+from datetime import date, timedelta
 from itertools import product
 
+import duckdb
 import numpy as np
 import polars as pl
 import pytest
 
 from survey.poll_weights import weight_polls
 from survey.questionnaire import load_questionnaire, parse_questionnaire, questionnaire_path
+from survey.weighting import WeightingError
 
 
 def _respondents(polls: list[str], supplier: list[float | None]) -> pl.DataFrame:
@@ -116,3 +122,84 @@ def test_a_margin_on_an_unknown_group_is_named():
     margins = {"area": {**scheme.margins["area"], "targets": {"north": 100}}}
     with pytest.raises(WeightingError, match="margins.area.targets: breakdown area has no group"):
         build_margins({}, load_questionnaire(), replace(scheme, margins=margins))
+
+
+# ------------------------------------------- the weighting models' input (survey.poll_weights)
+
+
+def _warehouse(respondents: pl.DataFrame, weighted: bool, exported: dict[str, date]):
+    """An in-memory warehouse with what the weighting models read: int_respondents (every
+    respondent on the polls route, plus two of an unweighted route), ref.sources, ingest_log."""
+    con = duckdb.connect()
+    for schema in ("intermediate", "ref", "raw"):
+        con.execute(f"create schema {schema}")
+    tl = respondents.head(2).with_columns(pl.Series("respondent_id", ["tl-1", "tl-2"]))
+    frame = pl.concat(
+        [
+            respondents.with_columns(route=pl.lit("polls")),
+            tl.with_columns(route=pl.lit("talk_london")),
+        ]
+    )
+    con.register("frame", frame)
+    con.execute("create table intermediate.int_respondents as select * from frame")
+    con.execute(
+        "create table ref.sources as select * from (values ('yougov_representative', 'polls', "
+        f"{weighted}), ('talk_london', 'talk_london', false)) as t(source_id, route, weighted)"
+    )
+    con.execute("create table raw.ingest_log (source_id varchar, export_date date)")
+    for row in exported.items():
+        con.execute("insert into raw.ingest_log values (?, ?)", row)
+    return con
+
+
+def _weigh(con):
+    from survey.poll_weights import weigh_warehouse
+
+    return weigh_warehouse(con.table("intermediate.int_respondents"), con.table("ref.sources"), con)
+
+
+def test_an_interim_delivery_leaves_an_empty_target_category_out(tmp_path, monkeypatch):
+    from survey.poll_weights import DIAGNOSTICS_SETTING
+
+    q = load_questionnaire()
+    end = q.fieldwork("yougov_representative")[1]
+    # no respondent aged 16-24 (age band code 1): the reference scheme's age_16_24 target
+    respondents = _respondents(["representative", "boost"], [1.0, 2.0]).filter(
+        pl.col("age_band") != 1
+    )
+    diagnostics = tmp_path / "diagnostics.json"
+    monkeypatch.setenv(DIAGNOSTICS_SETTING, str(diagnostics))
+    before_the_end = {"yougov_representative": end - timedelta(days=1)}
+    result = _weigh(_warehouse(respondents, True, before_the_end))
+    assert result.collapsed == ("age_band:age_16_24",)
+    assert result.weights["respondent_id"].to_list() == sorted(respondents["respondent_id"])
+    assert result.weights["weight"].sum() == pytest.approx(respondents.height)
+    written = json.loads(diagnostics.read_text())
+    assert written["weights"] == respondents.height == 120
+    assert written["collapsed"] == ["age_band:age_16_24"]
+    assert [row["scope"] for row in written["summary"]] == ["combined", "representative", "boost"]
+    assert ("age_band", "age_16_24") not in {
+        (m["margin"], m["category"]) for m in written["margins"]
+    }
+    # the export of the last day of fieldwork is the final delivery: an empty target is an error
+    with pytest.raises(WeightingError, match="age_16_24"):
+        _weigh(_warehouse(respondents, True, {"yougov_representative": end}))
+
+
+def test_no_weighted_route_in_the_warehouse_weighs_no_one():
+    respondents = _respondents(["representative", "boost"], [1.0, 2.0])
+    result = _weigh(_warehouse(respondents, False, {}))
+    assert result.result is None and result.weights.is_empty() and result.summary.is_empty()
+
+
+def test_fieldwork_is_open_while_a_weighted_source_lags_its_end():
+    from survey.poll_weights import polls_fieldwork_open
+
+    q = load_questionnaire()
+    ends = {s: q.fieldwork(s)[1] for s in ("yougov_representative", "yougov_bame_boost")}
+    assert not polls_fieldwork_open(ends, q)
+    assert polls_fieldwork_open({**ends, "yougov_bame_boost": date(2000, 1, 1)}, q)
+    # an unweighted source (Talk London) lagging its fieldwork does not count; nor one not yet
+    # delivered
+    assert not polls_fieldwork_open({**ends, "talk_london": date(2000, 1, 1)}, q)
+    assert not polls_fieldwork_open({"yougov_representative": ends["yougov_representative"]}, q)

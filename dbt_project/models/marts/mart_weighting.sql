@@ -1,7 +1,7 @@
 -- The weighting of the weighted routes for BI, one row per scope ('combined': every weighted
 -- respondent; then each poll of a weighted route, e.g. representative, boost): respondents,
 -- raking iterations and convergence, weight range, Kish efficiency and effective sample size,
--- and agreement with the supplier's weights. From the weighting asset; empty when the pack has
+-- and agreement with the supplier's weights. From the weighting model; empty when the pack has
 -- no weighted route.
 select
     scope,
@@ -16,4 +16,4 @@ select
     supplier_mean_abs_diff,
     supplier_max_abs_diff,
     supplier_correlation
-from {{ source('weights', 'weighting_summary') }}
+from {{ ref('weighting_summary') }}

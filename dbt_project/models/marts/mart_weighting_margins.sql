@@ -8,4 +8,4 @@ select
     100.0 * weighted_share as weighted_pct,
     100.0 * (unweighted_share - target_share) as unweighted_diff_pts,
     100.0 * (weighted_share - target_share) as weighted_diff_pts
-from {{ source('weights', 'weighting_margins') }}
+from {{ ref('weighting_margins') }}

@@ -1,6 +1,6 @@
 -- One row per respondent of every route: int_respondents plus the analysis weight. A respondent
 -- of a weighted route (ref.sources.weighted, e.g. the polls) carries the weight the weighting
--- asset derived (weights.poll_weights, mean 1); an unweighted route is analysed with weight 1.
+-- model derived (weights.poll_weights, mean 1); an unweighted route is analysed with weight 1.
 {{ config(materialized='view') }}
 select
     respondents.*,
@@ -12,4 +12,4 @@ from {{ ref('int_respondents') }} as respondents
 inner join (
     select distinct route, weighted from {{ source('ref', 'sources') }}
 ) as exports using (route)
-left join {{ source('weights', 'poll_weights') }} as weights using (respondent_id)
+left join {{ ref('poll_weights') }} as weights using (respondent_id)
