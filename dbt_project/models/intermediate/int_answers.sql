@@ -3,22 +3,21 @@
 -- - a numerically exported answer (YouGov age in years) becomes the code of the band it falls in
 --   (ref.numeric_bands, parsed from the scale's labels);
 -- - a derived variable is computed from its source variables (ref.derived_variables).
--- Kept narrow (this is the largest table of the warehouse): respondent-level fields (source id,
--- export date) are in int_respondents, and the exported text only where no code carries it
--- (open text, or a label that did not decode).
+-- Kept narrow (one of the two largest tables of the warehouse; what it does not write costs
+-- nothing): respondent-level fields (route, poll, source id, export date) are in int_respondents,
+-- the exported text only where no code carries it (open text, or a label that did not decode),
+-- and a numeric answer only as the code of its band.
 with exported as (
-    select respondent_id, route, poll, variable_id, raw_value, code, numeric_value
+    select respondent_id, variable_id, raw_value, code, numeric_value
     from {{ ref('stg_talk_london__responses') }}
     union all
-    select respondent_id, route, poll, variable_id, raw_value, code, numeric_value
+    select respondent_id, variable_id, raw_value, code, numeric_value
     from {{ ref('stg_yougov__responses') }}
 ),
 
 banded as (
     select
         exported.respondent_id,
-        exported.route,
-        exported.poll,
         exported.variable_id,
         case when exported.code is null and exported.numeric_value is null
             then exported.raw_value end as raw_value,
@@ -40,8 +39,6 @@ missing_codes as (
 derived as (
     select
         banded.respondent_id,
-        any_value(banded.route) as route,
-        any_value(banded.poll) as poll,
         derivations.variable_id,
         null::varchar as raw_value,
         case
@@ -52,8 +49,7 @@ derived as (
                 and banded.code not in (select code from missing_codes)
             )
                 then any_value(derivations.false_code)
-        end as code,
-        null::integer as numeric_value
+        end as code
     from banded
     inner join {{ source('ref', 'derived_variables') }} as derivations
         on derivations.source_variable = banded.variable_id
@@ -61,6 +57,6 @@ derived as (
     group by banded.respondent_id, derivations.variable_id
 )
 
-select * from banded
+select respondent_id, variable_id, raw_value, code from banded
 union all by name
 select * from derived

@@ -12,15 +12,28 @@
 -- option skipped the question (every option row is 'skipped'); one who selected the question's
 -- "Don't know" option is 'dont_know' on every option row (kept in the base under include_dk);
 -- otherwise each option row is 'answered', with code 1 (selected) or 0 (not selected).
-with answers as (
-    select * from {{ ref('int_answers') }}
+--
+-- int_answers is read once in full (the answers stream below) and twice for a few of its
+-- variables (conditions, multi_answers), each straight from the table: a CTE read three times
+-- would be materialised by DuckDB (a copy of every answer, spilled to disk at scale).
+-- route and poll are the respondent's (int_answers does not repeat them on every answer); the
+-- inner join loses nothing: every answer's respondent is in int_respondents (equal_row_count
+-- against int_answers).
+with answers as not materialized (
+    select answers.*, respondents.route, respondents.poll
+    from {{ ref('int_answers') }} as answers
+    inner join {{ ref('int_respondents') }} as respondents using (respondent_id)
 ),
 
+-- The variable's attributes and its base rule's exclusions in one small lookup (152 rows in the
+-- reference pack), so that each answer is joined to the questionnaire once.
 variables as (
     select
-        variable_id, question_id, kind, scale, base_rule, option_code,
-        asked_if_question, asked_if_codes
-    from {{ source('ref', 'variables') }}
+        variables.variable_id, variables.question_id, variables.kind, variables.scale,
+        variables.base_rule, variables.option_code, variables.asked_if_question,
+        variables.asked_if_codes, base_rules.exclude as base_excludes
+    from {{ source('ref', 'variables') }} as variables
+    inner join {{ source('ref', 'base_rules') }} as base_rules using (base_rule)
 ),
 
 missing_codes as (
@@ -30,7 +43,7 @@ missing_codes as (
 -- The answers that asked_if conditions refer to (a few questions, not every answer).
 conditions as (
     select respondent_id, variable_id, code
-    from answers
+    from {{ ref('int_answers') }}
     where variable_id in (select asked_if_question from variables)
 ),
 
@@ -42,7 +55,7 @@ multi_answers as (
         coalesce(bool_or(answers.code = 1), false) as selected_any,
         coalesce(bool_or(answers.code = 1 and dont_know.code is not null), false)
             as selected_dont_know
-    from answers
+    from {{ ref('int_answers') }} as answers
     inner join variables using (variable_id)
     left join missing_codes as dont_know
         on dont_know.missing_kind = 'dont_know' and dont_know.code = variables.option_code
@@ -59,7 +72,7 @@ classified as (
         variables.question_id,
         variables.kind,
         variables.scale,
-        variables.base_rule,
+        variables.base_excludes,
         answers.code as answer_code,
         case when variables.kind = 'open_text' then answers.raw_value end as text,
         case
@@ -130,6 +143,5 @@ select
     coded.status = 'skipped' as is_skipped,
     coded.status = 'not_asked' as is_not_asked,
     coded.status = 'no_suggestion' as is_no_suggestion,
-    coded.status <> 'not_asked' and not list_contains(base_rules.exclude, coded.status) as in_base
+    coded.status <> 'not_asked' and not list_contains(coded.base_excludes, coded.status) as in_base
 from coded
-inner join {{ source('ref', 'base_rules') }} as base_rules using (base_rule)
