@@ -51,7 +51,7 @@ from publication.tables import THEMES, build_tables, item_of
 from publication.themes import CommentFigures
 from publication.tidy_csv import write_csvs
 from publication.warehouse_questionnaire import questionnaire_from_warehouse
-from publication.workbook import build_sheets, write_workbook
+from publication.workbook import build_sheets, workbook_texts, write_workbook
 from survey.pack import Consultation
 from survey.pack import current as current_pack
 from survey.questionnaire import Questionnaire
@@ -337,7 +337,9 @@ def publish_release(
                     q.survey,
                 )
                 (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
-                findings = scan_published(out)
+                findings = scan_published(
+                    out, {WORKBOOK: workbook_texts(workbook_sheets, info, author)}
+                )
                 if not findings.passed:
                     raise PublicationError(
                         f"Publication blocked by the personal-data gate: {findings.summary()}"

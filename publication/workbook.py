@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import xlsxwriter
@@ -22,6 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 from publication.alt_text import FigureText
 from publication.metadata import PublicationInfo
 from publication.notes import Notes
+from publication.personal_data_gate import Cell, WorkbookTexts
 from publication.safe_text import neutralise
 from publication.sheet_model import TEXT, Column, Line, Link, Sheet, row_height
 from publication.table_layout import interval_sheet, table_sheet
@@ -218,6 +220,43 @@ def _set_language(path: Path, language: str) -> None:
     path.write_bytes(buffer.getvalue())
 
 
+def _properties(sheets: list[Sheet], info: PublicationInfo, author: str) -> dict[str, str]:
+    return {
+        "title": sheets[0].title,
+        "subject": info.subject,
+        "author": author,
+        "company": author,
+        "comments": info.release_description,
+    }
+
+
+def _cell_texts(sheet: Sheet) -> Iterator[Cell]:
+    """The texts `_write_sheet` writes, as (row, column, text), one-based (an empty text too:
+    it is written as an empty text cell)."""
+    texts = [(1, 1, sheet.title), *((i, 1, line.text) for i, line in enumerate(sheet.lines, 2))]
+    if sheet.columns:
+        top = sheet.header_row + 1
+        texts += [(top, c, column.heading) for c, column in enumerate(sheet.columns, 1)]
+        for r, row in enumerate(sheet.rows, start=top + 1):
+            for c, value in enumerate(row, start=1):
+                if isinstance(value, Link):
+                    texts.append((r, c, value.text))
+                elif isinstance(value, str):
+                    texts.append((r, c, value))
+    return ((r, c, neutralise(text)) for r, c, text in texts)
+
+
+def workbook_texts(sheets: list[Sheet], info: PublicationInfo, author: str) -> WorkbookTexts:
+    """Every text `write_workbook` writes, for the personal-data gate: the document properties
+    (as a reader names them) and each sheet's name and cell texts."""
+    given = _properties(sheets, info, author)
+    read_as = {"title": "title", "subject": "subject", "creator": "author"}
+    properties = {key: given[ours] for key, ours in read_as.items() if given[ours]}
+    if given["comments"]:
+        properties["description"] = given["comments"]
+    return WorkbookTexts(properties, [(s.name, _cell_texts(s)) for s in sheets])
+
+
 def write_workbook(
     path: Path, sheets: list[Sheet], info: PublicationInfo, author: str
 ) -> list[str]:
@@ -226,15 +265,7 @@ def write_workbook(
         str(path),
         {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
     )
-    workbook.set_properties(
-        {
-            "title": sheets[0].title,
-            "subject": info.subject,
-            "author": author,
-            "company": author,
-            "comments": info.release_description,
-        }
-    )
+    workbook.set_properties(_properties(sheets, info, author))
     formats = _Formats(workbook)
     for sheet in sheets:
         _write_sheet(workbook, formats, sheet)
