@@ -21,8 +21,10 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -30,18 +32,18 @@ import polars as pl
 
 from infra.warehouse import retry_on_lock
 from ingest.platform_statistics import loaded_platform_statistics
-from publication import disclosure
+from publication import chart_render, disclosure
 from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.bi_marts import MartsFile, PublicationError, bi_settings, write_marts_file
 from publication.changes import write_changes
 from publication.chart_specs import CHARTS_FILE, load_chart_set
-from publication.charts import figure_texts, write_charts
+from publication.charts import alt_text_csv, chart_drawings, figure_texts
 from publication.cover import Counts, cover_sections, title, weighting_targets
 from publication.estimates import KEY, Estimates, load_intervals
 from publication.metadata import PUBLICATION_FILE, load_publication_info, template_values
 from publication.model_docs import dbt_docs
 from publication.notes import build_notes
-from publication.ods_edition import write_ods_in_background
+from publication.ods_edition import write_ods
 from publication.personal_data_gate import scan_published
 from publication.release_folder import PUBLISHED, staged_release
 from publication.release_marks import ReleaseInfo, mark_sheets, with_release_note
@@ -210,10 +212,13 @@ def publish_release(
     codeframe and weighting targets; questionnaire metadata comes from the warehouse."""
     consultation = consultation or current_pack()
     stale: list[str] = []
-    # Read-only, but a writer in another process still locks the file: bounded retry.
+    # Read-only, but a writer in another process still locks the file: bounded retry. The
+    # charts are drawn in another process (started only when there are charts to draw) while
+    # this one writes the workbooks, CSVs and BI file.
     with (
         retry_on_lock(lambda: duckdb.connect(str(warehouse), read_only=True)) as con,
         staged_release(build_dir, run_id, removed=stale) as staging,
+        ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as drawer,
     ):
         q = questionnaire_from_warehouse(con)
         threshold = int(q.analysis["small_base_threshold"])
@@ -226,6 +231,9 @@ def publish_release(
             staging.cancel()
             return Outcome(HELD, data, reason=held, current=current, stale_removed=tuple(stale))
 
+        charts = load_chart_set(consultation.file(CHARTS_FILE), q)
+        if charts.charts:  # the drawing process starts and loads matplotlib meanwhile
+            drawer.submit(chart_render.warm_up)
         est = Estimates.load(con)
         state = disclosure.load_state(build_dir, current)
         bases = disclosure.cell_bases(est.frame)
@@ -245,8 +253,10 @@ def publish_release(
         )
         counts = Counts.of(data)
         values = template_values(q, counts.routes, counts.polls, len(tables))
-        charts = load_chart_set(consultation.file(CHARTS_FILE), q)
         texts = figure_texts(charts, q, est)
+        drawn = charts.charts and drawer.submit(
+            chart_render.render, out / FIGURES_DIR, chart_drawings(charts, q, est, texts)
+        )
         built_from = consultation_record(consultation, q)
         notes = build_notes(
             q,
@@ -293,58 +303,57 @@ def publish_release(
                 }
             ]
         )
-        # The ODS edition is written in another process meanwhile, outside the staging folder,
-        # and moved in after the scan: the gate reads no ODS, and the ODS holds exactly the
-        # XLSX's texts (the same sheets; tests/publication/test_ods.py), which it does scan.
+        # The ODS edition is written outside the staging folder and moved in after the scan: the
+        # gate reads no ODS, and the ODS holds exactly the XLSX's texts (the same sheets;
+        # tests/publication/test_ods.py), which it does scan.
         with tempfile.TemporaryDirectory(prefix="ods-") as ods_dir:
-            executor, ods = write_ods_in_background(
-                Path(ods_dir) / ODS_WORKBOOK, workbook_sheets, info, author
+            sheets = write_workbook(out / WORKBOOK, workbook_sheets, info, author)
+            ods = write_ods(Path(ods_dir) / ODS_WORKBOOK, workbook_sheets, info, author)
+            csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
+            marts = write_marts_file(
+                con,
+                out / MARTS_FILE,
+                dbt_docs(),
+                bi_settings(q),
+                release=release_table,
+                withheld=withheld,
             )
-            with executor:
-                sheets = write_workbook(out / WORKBOOK, workbook_sheets, info, author)
-                csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
-                figures = write_charts(out / FIGURES_DIR, charts, q, est, texts)
-                marts = write_marts_file(
-                    con,
-                    out / MARTS_FILE,
-                    dbt_docs(),
-                    bi_settings(q),
-                    release=release_table,
-                    withheld=withheld,
-                )
-                extra_paths = [write(con, out) for write in extras]
-                for path in files:
-                    shutil.copy2(path, out / path.name)
-                    extra_paths.append(out / path.name)
-                _, changed = write_changes(out, staging.previous)
-                if previous is not None and changed == 0 and _same_data(data, previous):
-                    staging.cancel()
-                    return Outcome(
-                        UNCHANGED,
-                        data,
-                        reason=f"no figure, export or status differs from release {current}",
-                        current=current,
-                        stale_removed=tuple(stale),
-                    )
-                record = _record(
-                    staging.number,
+            extra_paths = [write(con, out) for write in extras]
+            for path in files:
+                shutil.copy2(path, out / path.name)
+                extra_paths.append(out / path.name)
+            figures = []
+            if drawn:  # before the comparison: it may cancel the release
+                figures = [*drawn.result(), alt_text_csv(out / FIGURES_DIR, charts, texts)]
+            _, changed = write_changes(out, staging.previous)
+            if previous is not None and changed == 0 and _same_data(data, previous):
+                staging.cancel()
+                return Outcome(
+                    UNCHANGED,
                     data,
-                    previous,
-                    _gates_passed(gate_results, run_id),
-                    changed,
-                    withheld.height,
-                    built_from,
-                    q.survey,
+                    reason=f"no figure, export or status differs from release {current}",
+                    current=current,
+                    stale_removed=tuple(stale),
                 )
-                (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
-                findings = scan_published(
-                    out, {WORKBOOK: workbook_texts(workbook_sheets, info, author)}
+            record = _record(
+                staging.number,
+                data,
+                previous,
+                _gates_passed(gate_results, run_id),
+                changed,
+                withheld.height,
+                built_from,
+                q.survey,
+            )
+            (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
+            findings = scan_published(
+                out, {WORKBOOK: workbook_texts(workbook_sheets, info, author)}
+            )
+            if not findings.passed:
+                raise PublicationError(
+                    f"Publication blocked by the personal-data gate: {findings.summary()}"
                 )
-                if not findings.passed:
-                    raise PublicationError(
-                        f"Publication blocked by the personal-data gate: {findings.summary()}"
-                    )
-                shutil.move(ods.result(), out / ODS_WORKBOOK)
+            shutil.move(ods, out / ODS_WORKBOOK)
         disclosure.write_state(
             build_dir, staging.number, disclosure.next_state(bases, state, withheld)
         )
