@@ -194,7 +194,7 @@ def render(folder: Path, charts: list[ChartDrawing]) -> list[Path]:
             png, svg = folder / f"{chart.id}.png", folder / f"{chart.id}.svg"
             fig.savefig(png, format="png", dpi=DPI, metadata=PNG_METADATA)
             # the layout is fixed by the first save: the second does not solve it again
-            fig.set_layout_engine("none")
+            fig.set_layout_engine(None)
             fig.savefig(svg, format="svg", metadata=SVG_METADATA)
             add_to_svg(svg, *chart.alt)
             paths += [png, svg]

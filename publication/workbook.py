@@ -263,7 +263,12 @@ def write_workbook(
     """Write `sheets` to `path` as XLSX; returns the sheet names in order."""
     workbook = xlsxwriter.Workbook(
         str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
+        {
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "in_memory": True,
+        },
     )
     workbook.set_properties(_properties(sheets, info, author))
     formats = _Formats(workbook)
