@@ -235,6 +235,19 @@ class Scanner:
             hit = self._seen[text] = _matches(text)
         return hit
 
+    def any_match(self, texts: list[str]) -> bool:
+        """Count `texts` as scanned; whether any of them holds a match (the caller then finds
+        which with `matches_of`). Each distinct text is matched once."""
+        self.count += len(texts)
+        seen, distinct = self._seen, set(texts)
+        for text in distinct.difference(seen):
+            seen[text] = _matches(text)
+        return any(seen[text] for text in distinct)
+
+    def matches_of(self, text: str) -> tuple[tuple[str, int, int], ...]:
+        """The matches of a text `any_match` has counted (without counting it again)."""
+        return self._seen[text]
+
     def record(self, location: str, matches: tuple[tuple[str, int, int], ...]) -> None:
         self.found += [Finding(location, kind, s, e) for kind, s, e in matches]
 

@@ -83,9 +83,11 @@ def _scan_workbook(scanner: Scanner, name: str, texts: WorkbookTexts) -> None:
         scanner.add(f"{name}!properties.{key}", value)
     for sheet, cells in texts.sheets:
         scanner.add(f"{name}!{sheet}", sheet)
-        for r, c, text in cells:
-            if hit := scanner.matches(text):
-                scanner.record(f"{name}!{sheet}!{column_letter(c)}{r}", hit)
+        cells = list(cells)
+        if scanner.any_match([text for _, _, text in cells]):
+            for r, c, text in cells:
+                if hit := scanner.matches_of(text):
+                    scanner.record(f"{name}!{sheet}!{column_letter(c)}{r}", hit)
 
 
 def read_workbook_texts(path: Path) -> WorkbookTexts:
@@ -117,11 +119,12 @@ def _scan_lines(scanner: Scanner, path: Path, name: str) -> None:
     text = path.read_text(encoding="utf-8-sig", errors="replace")
     if path.suffix.lower() in (".csv", ".tsv"):
         delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
-        rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        for r, row in enumerate(rows, start=1):
-            for c, cell in enumerate(row, start=1):
-                if cell and (hit := scanner.matches(cell)):
-                    scanner.record(f"{name}:row {r} column {c}", hit)
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        if scanner.any_match([cell for row in rows for cell in row if cell]):
+            for r, row in enumerate(rows, start=1):
+                for c, cell in enumerate(row, start=1):
+                    if cell and (hit := scanner.matches_of(cell)):
+                        scanner.record(f"{name}:row {r} column {c}", hit)
         return
     for n, line in enumerate(text.splitlines(), start=1):
         if line:

@@ -11,13 +11,12 @@ printed page; document properties title, subject, author and language.
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import xlsxwriter
+from xlsxwriter.core import Core
+from xlsxwriter.packager import Packager
 from xlsxwriter.worksheet import Worksheet
 
 from publication.alt_text import FigureText
@@ -201,23 +200,39 @@ def _page_setup(ws: Worksheet, sheet: Sheet) -> None:
     ws.fit_to_pages(1, 0)  # the page width, as many pages down as needed
 
 
-def _set_language(path: Path, language: str) -> None:
-    """xlsxwriter writes no `dc:language`: add it to docProps/core.xml."""
-    with zipfile.ZipFile(path) as zin:
-        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                text = data.decode("utf-8")
-                text = re.sub(
-                    r"</cp:coreProperties>",
-                    f"<dc:language>{language}</dc:language></cp:coreProperties>",
-                    text,
-                )
-                data = text.encode("utf-8")
-            zout.writestr(info, data)
-    path.write_bytes(buffer.getvalue())
+class _CoreWithLanguage(Core):
+    """docProps/core.xml with `dc:language` (xlsxwriter writes none) as its last element."""
+
+    language = ""
+
+    def _write_cp_content_status(self) -> None:
+        super()._write_cp_content_status()
+        self._xml_data_element("dc:language", self.language)
+
+
+class _Packager(Packager):
+    language = ""
+
+    def _write_core_file(self) -> None:
+        core = _CoreWithLanguage()
+        core.language = self.language
+        core._set_properties(self.workbook.doc_properties)
+        core._set_xml_writer(self._filename("docProps/core.xml"))
+        core._assemble_xml_file()
+
+
+class _Workbook(xlsxwriter.Workbook):
+    """A workbook whose document properties include its language (through xlsxwriter's hook
+    for another packager), instead of rewriting the whole file to add it."""
+
+    def __init__(self, filename: str, options: dict, language: str) -> None:
+        super().__init__(filename, options)
+        self.language = language
+
+    def _get_packager(self) -> Packager:
+        packager = _Packager()
+        packager.language = self.language
+        return packager
 
 
 def _properties(sheets: list[Sheet], info: PublicationInfo, author: str) -> dict[str, str]:
@@ -261,7 +276,7 @@ def write_workbook(
     path: Path, sheets: list[Sheet], info: PublicationInfo, author: str
 ) -> list[str]:
     """Write `sheets` to `path` as XLSX; returns the sheet names in order."""
-    workbook = xlsxwriter.Workbook(
+    workbook = _Workbook(
         str(path),
         {
             "strings_to_formulas": False,
@@ -269,11 +284,11 @@ def write_workbook(
             "strings_to_numbers": False,
             "in_memory": True,
         },
+        info.language,
     )
     workbook.set_properties(_properties(sheets, info, author))
     formats = _Formats(workbook)
     for sheet in sheets:
         _write_sheet(workbook, formats, sheet)
     workbook.close()
-    _set_language(path, info.language)
     return [s.name for s in sheets]

@@ -149,3 +149,7 @@ def test_scanner_finds_what_find_all_finds() -> None:
         assert scanner.matches(text) == (() if text == "12.5" else expected), text
     assert scanner.count == len(texts)
     assert sum(bool(scanner.matches(t)) for t in texts) == 9
+    together = Scanner()
+    assert together.any_match(texts) and together.count == len(texts)
+    assert [together.matches_of(t) for t in texts] == [scanner.matches(t) for t in texts]
+    assert not Scanner().any_match(["A quote with no data.", "12.5", ""])
