@@ -53,7 +53,8 @@ from publication.tables import THEMES, build_tables, item_of
 from publication.themes import CommentFigures
 from publication.tidy_csv import write_csvs
 from publication.warehouse_questionnaire import questionnaire_from_warehouse
-from publication.workbook import build_sheets, workbook_texts, write_workbook
+from publication.workbook import build_sheets, workbook_properties, workbook_texts
+from publication.xlsx_edition import write_xlsx
 from survey.pack import Consultation
 from survey.pack import current as current_pack
 from survey.questionnaire import Questionnaire
@@ -213,12 +214,13 @@ def publish_release(
     consultation = consultation or current_pack()
     stale: list[str] = []
     # Read-only, but a writer in another process still locks the file: bounded retry. The
-    # charts are drawn in another process (started only when there are charts to draw) while
-    # this one writes the workbooks, CSVs and BI file.
+    # charts are drawn in one process (started only when there are charts to draw) and the XLSX
+    # written in another while this one writes the ODS, CSVs and BI file.
     with (
         retry_on_lock(lambda: duckdb.connect(str(warehouse), read_only=True)) as con,
         staged_release(build_dir, run_id, removed=stale) as staging,
         ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as drawer,
+        ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as xlsx_writer,
     ):
         q = questionnaire_from_warehouse(con)
         threshold = int(q.analysis["small_base_threshold"])
@@ -307,7 +309,13 @@ def publish_release(
         # gate reads no ODS, and the ODS holds exactly the XLSX's texts (the same sheets;
         # tests/publication/test_ods.py), which it does scan.
         with tempfile.TemporaryDirectory(prefix="ods-") as ods_dir:
-            sheets = write_workbook(out / WORKBOOK, workbook_sheets, info, author)
+            xlsx = xlsx_writer.submit(
+                write_xlsx,
+                out / WORKBOOK,
+                workbook_sheets,
+                workbook_properties(workbook_sheets, info, author),
+                info.language,
+            )
             ods = write_ods(Path(ods_dir) / ODS_WORKBOOK, workbook_sheets, info, author)
             csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
             marts = write_marts_file(
@@ -346,6 +354,7 @@ def publish_release(
                 q.survey,
             )
             (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
+            sheets = xlsx.result()  # the gate lists the staged files
             findings = scan_published(
                 out, {WORKBOOK: workbook_texts(workbook_sheets, info, author)}
             )
