@@ -9,9 +9,10 @@ The run ends in one of three ways (`Outcome.state`):
   small-base threshold on some route (`disclosure.hold_reason`): nothing new is published;
 - `unchanged`: no figure, source file or status differs from the release already published.
 
-The scan (`publication.personal_data_gate`) reads every text of every staged file; on a match
-`publish_release` raises `PublicationError` with where and what kind of data was found (never the
-text itself): the staging folder is removed and the previous publication stays as it was.
+The scan (`publication.personal_data_gate`) reads every text of every staged file (the XLSX's
+from the sheets it was written from: the same texts); on a match `publish_release` raises
+`PublicationError` with where and what kind of data was found (never the text itself): the
+staging folder is removed and the previous publication stays as it was.
 """
 
 from __future__ import annotations
