@@ -336,6 +336,7 @@ def publish_release(
                 figures = [*drawn.result(), alt_text_csv(out / FIGURES_DIR, charts, texts)]
             _, changed = write_changes(out, staging.previous)
             if previous is not None and changed == 0 and _same_data(data, previous):
+                xlsx.result()  # written into the folder about to be removed
                 staging.cancel()
                 return Outcome(
                     UNCHANGED,
