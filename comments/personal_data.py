@@ -202,15 +202,67 @@ class Findings:
         )
 
 
+# Every kind but `name` needs a digit or an '@' in what it matches: a text with neither can
+# only hold a name (what `_matches` relies on to try one pattern instead of seven).
+DIGIT_OR_AT = re.compile(r"[\d@]")
+NAME_KIND = next(k for k in KINDS if k.name == "name")
+
+
+def _matches(text: str) -> tuple[tuple[str, int, int], ...]:
+    """(kind, start, end) of every match in `text`, as `find_all` finds them."""
+    if not text or DECIMAL.fullmatch(text):
+        return ()
+    if DIGIT_OR_AT.search(text):
+        return tuple((k.name, s, e) for k, s, e in find_all(text))
+    return tuple((NAME_KIND.name, *m.span("name")) for m in NAME_KIND.find(text))
+
+
+class Scanner:
+    """Findings gathered over many texts, each distinct text matched once (published tables
+    repeat labels and numbers many times). A caller with many texts builds a text's location
+    only when `matches` returns something, then passes it to `record`."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.found: list[Finding] = []
+        self._seen: dict[str, tuple[tuple[str, int, int], ...]] = {}
+
+    def matches(self, text: str) -> tuple[tuple[str, int, int], ...]:
+        """Count `text` as scanned; its matches (empty when clean)."""
+        self.count += 1
+        hit = self._seen.get(text)
+        if hit is None:
+            hit = self._seen[text] = _matches(text)
+        return hit
+
+    def any_match(self, texts: list[str]) -> bool:
+        """Count `texts` as scanned; whether any of them holds a match (the caller then finds
+        which with `matches_of`). Each distinct text is matched once."""
+        self.count += len(texts)
+        seen, distinct = self._seen, set(texts)
+        for text in distinct.difference(seen):
+            seen[text] = _matches(text)
+        return any(seen[text] for text in distinct)
+
+    def matches_of(self, text: str) -> tuple[tuple[str, int, int], ...]:
+        """The matches of a text `any_match` has counted (without counting it again)."""
+        return self._seen[text]
+
+    def record(self, location: str, matches: tuple[tuple[str, int, int], ...]) -> None:
+        self.found += [Finding(location, kind, s, e) for kind, s, e in matches]
+
+    def add(self, location: object, text: object) -> None:
+        if hit := self.matches(str(text or "")):
+            self.record(str(location), hit)
+
+    def findings(self, unscanned: tuple[str, ...] = ()) -> Findings:
+        return Findings(self.count, tuple(self.found), unscanned)
+
+
 def scan_texts(texts: Mapping[str, str] | Iterable[str]) -> Findings:
     """Findings in `texts`: a mapping location -> text, or texts located by their index."""
     items = texts.items() if isinstance(texts, Mapping) else enumerate(texts)
-    found, count, seen = [], 0, {}
+    scanner = Scanner()
     for location, text in items:
-        count += 1
-        text = str(text or "")
-        if text not in seen:  # published tables repeat labels and numbers many times
-            clean = not text or DECIMAL.fullmatch(text)
-            seen[text] = [] if clean else [(k.name, s, e) for k, s, e in find_all(text)]
-        found += [Finding(str(location), kind, s, e) for kind, s, e in seen[text]]
-    return Findings(count, tuple(found))
+        scanner.add(location, text)
+    return scanner.findings()

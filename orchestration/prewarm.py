@@ -12,12 +12,11 @@ import contextlib
 import importlib
 import threading
 
+# Not matplotlib nor xlsxwriter: publication draws the charts and writes the XLSX in processes
+# of their own (publication.release), which load them.
 LATER_STEP_MODULES = (
     "pandas",
     "great_expectations",
-    "matplotlib.backends.backend_agg",
-    "xlsxwriter",
-    "openpyxl",
 )
 
 _lock = threading.Lock()

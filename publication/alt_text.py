@@ -9,14 +9,12 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from publication.chart_specs import ChartSpec
 from publication.estimates import Estimates
 from survey.questionnaire import Questionnaire
 
 ALT_TEXT_CSV = "alt_text.csv"
-SVG_OPEN = "<svg "
 
 
 @dataclass(frozen=True)
@@ -72,20 +70,6 @@ def describe(spec: ChartSpec, q: Questionnaire, est: Estimates) -> FigureText:
     )
     description = " ".join(parts) + f" Bases: {bases_label(spec, q, est)}. {weighting}."
     return FigureText(spec.id, f"Figure {spec.id}: {spec.title}", description)
-
-
-def add_to_svg(path: Path, text: FigureText) -> None:
-    """Put `<title>` and `<desc>` first inside the SVG's root element, referenced by it."""
-    svg = path.read_text(encoding="utf-8")
-    start = svg.index(SVG_OPEN)
-    end = svg.index(">", start)
-    opening = svg[start:end]
-    labelled = f'{opening} role="img" aria-labelledby="chart-title chart-desc"'
-    inner = (
-        f'\n <title id="chart-title">{escape(text.title)}</title>'
-        f'\n <desc id="chart-desc">{escape(text.description)}</desc>'
-    )
-    path.write_text(svg[:start] + labelled + ">" + inner + svg[end + 1 :], encoding="utf-8")
 
 
 def write_alt_text_csv(folder: Path, texts: list[FigureText]) -> Path:

@@ -9,6 +9,7 @@ reading it (same inode); a new reader opens the complete new file; no `.wal` is 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from dataclasses import dataclass
@@ -349,6 +350,9 @@ def write_marts_file(
     catalog = con.execute("select current_database()").fetchone()[0]
     con.execute(f"ATTACH {_literal(str(tmp))} AS {ALIAS} (READ_WRITE)")
     settings = settings or BiSettings()
+    # One transaction for the file's hundreds of statements (tables and comments): committed
+    # one by one, each would write and sync the file's log.
+    con.execute("BEGIN TRANSACTION")
     try:
         for schema, table in tables:
             name = f"{_quote(schema)}.{_quote(table)}"
@@ -387,8 +391,11 @@ def write_marts_file(
             for column, text in RELEASE_DOC.columns.items():
                 con.execute(f"COMMENT ON COLUMN {name}.{_quote(column)} IS {_literal(text)}")
             counts[f"{MARTS_SCHEMA}.{RELEASE_TABLE}"] = 1
+        con.execute("COMMIT")
         con.execute(f"CHECKPOINT {ALIAS}")
     except BaseException:
+        with contextlib.suppress(duckdb.Error):  # no transaction open when COMMIT failed
+            con.execute("ROLLBACK")
         con.execute(f"DETACH {ALIAS}")
         _remove(tmp, tmp_wal)
         raise

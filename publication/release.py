@@ -9,9 +9,10 @@ The run ends in one of three ways (`Outcome.state`):
   small-base threshold on some route (`disclosure.hold_reason`): nothing new is published;
 - `unchanged`: no figure, source file or status differs from the release already published.
 
-The scan (`publication.personal_data_gate`) reads every text of every staged file; on a match
-`publish_release` raises `PublicationError` with where and what kind of data was found (never the
-text itself): the staging folder is removed and the previous publication stays as it was.
+The scan (`publication.personal_data_gate`) reads every text of every staged file (the XLSX's
+from the sheets it was written from: the same texts); on a match `publish_release` raises
+`PublicationError` with where and what kind of data was found (never the text itself): the
+staging folder is removed and the previous publication stays as it was.
 """
 
 from __future__ import annotations
@@ -21,8 +22,10 @@ import json
 import shutil
 import tempfile
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 import duckdb
@@ -30,18 +33,18 @@ import polars as pl
 
 from infra.warehouse import retry_on_lock
 from ingest.platform_statistics import loaded_platform_statistics
-from publication import disclosure
+from publication import chart_render, disclosure
 from publication.bi_marts import FILE_NAME as MARTS_FILE
 from publication.bi_marts import MartsFile, PublicationError, bi_settings, write_marts_file
 from publication.changes import write_changes
 from publication.chart_specs import CHARTS_FILE, load_chart_set
-from publication.charts import figure_texts, write_charts
+from publication.charts import alt_text_csv, chart_drawings, figure_texts
 from publication.cover import Counts, cover_sections, title, weighting_targets
 from publication.estimates import KEY, Estimates, load_intervals
 from publication.metadata import PUBLICATION_FILE, load_publication_info, template_values
 from publication.model_docs import dbt_docs
 from publication.notes import build_notes
-from publication.ods_edition import write_ods_in_background
+from publication.ods_edition import write_ods
 from publication.personal_data_gate import scan_published
 from publication.release_folder import PUBLISHED, staged_release
 from publication.release_marks import ReleaseInfo, mark_sheets, with_release_note
@@ -51,7 +54,8 @@ from publication.tables import THEMES, build_tables, item_of
 from publication.themes import CommentFigures
 from publication.tidy_csv import write_csvs
 from publication.warehouse_questionnaire import questionnaire_from_warehouse
-from publication.workbook import build_sheets, write_workbook
+from publication.workbook import build_sheets, workbook_properties, workbook_texts
+from publication.xlsx_edition import write_xlsx
 from survey.pack import Consultation
 from survey.pack import current as current_pack
 from survey.questionnaire import Questionnaire
@@ -210,10 +214,14 @@ def publish_release(
     codeframe and weighting targets; questionnaire metadata comes from the warehouse."""
     consultation = consultation or current_pack()
     stale: list[str] = []
-    # Read-only, but a writer in another process still locks the file: bounded retry.
+    # Read-only, but a writer in another process still locks the file: bounded retry. The
+    # charts are drawn in one process (started only when there are charts to draw) and the XLSX
+    # written in another while this one writes the ODS, CSVs and BI file.
     with (
         retry_on_lock(lambda: duckdb.connect(str(warehouse), read_only=True)) as con,
         staged_release(build_dir, run_id, removed=stale) as staging,
+        ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as drawer,
+        ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as xlsx_writer,
     ):
         q = questionnaire_from_warehouse(con)
         threshold = int(q.analysis["small_base_threshold"])
@@ -226,6 +234,9 @@ def publish_release(
             staging.cancel()
             return Outcome(HELD, data, reason=held, current=current, stale_removed=tuple(stale))
 
+        charts = load_chart_set(consultation.file(CHARTS_FILE), q)
+        if charts.charts:  # the drawing process starts and loads matplotlib meanwhile
+            drawer.submit(chart_render.warm_up)
         est = Estimates.load(con)
         state = disclosure.load_state(build_dir, current)
         bases = disclosure.cell_bases(est.frame)
@@ -245,8 +256,10 @@ def publish_release(
         )
         counts = Counts.of(data)
         values = template_values(q, counts.routes, counts.polls, len(tables))
-        charts = load_chart_set(consultation.file(CHARTS_FILE), q)
         texts = figure_texts(charts, q, est)
+        drawn = charts.charts and drawer.submit(
+            chart_render.render, out / FIGURES_DIR, chart_drawings(charts, q, est, texts)
+        )
         built_from = consultation_record(consultation, q)
         notes = build_notes(
             q,
@@ -293,56 +306,65 @@ def publish_release(
                 }
             ]
         )
-        # The ODS edition is written in another process meanwhile, outside the staging folder,
-        # and moved in after the scan: the gate reads no ODS, and the ODS holds exactly the
-        # XLSX's texts (the same sheets; tests/publication/test_ods.py), which it does scan.
+        # The ODS edition is written outside the staging folder and moved in after the scan: the
+        # gate reads no ODS, and the ODS holds exactly the XLSX's texts (the same sheets;
+        # tests/publication/test_ods.py), which it does scan.
         with tempfile.TemporaryDirectory(prefix="ods-") as ods_dir:
-            executor, ods = write_ods_in_background(
-                Path(ods_dir) / ODS_WORKBOOK, workbook_sheets, info, author
+            xlsx = xlsx_writer.submit(
+                write_xlsx,
+                out / WORKBOOK,
+                workbook_sheets,
+                workbook_properties(workbook_sheets, info, author),
+                info.language,
             )
-            with executor:
-                sheets = write_workbook(out / WORKBOOK, workbook_sheets, info, author)
-                csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
-                figures = write_charts(out / FIGURES_DIR, charts, q, est, texts)
-                marts = write_marts_file(
-                    con,
-                    out / MARTS_FILE,
-                    dbt_docs(),
-                    bi_settings(q),
-                    release=release_table,
-                    withheld=withheld,
-                )
-                extra_paths = [write(con, out) for write in extras]
-                for path in files:
-                    shutil.copy2(path, out / path.name)
-                    extra_paths.append(out / path.name)
-                _, changed = write_changes(out, staging.previous)
-                if previous is not None and changed == 0 and _same_data(data, previous):
-                    staging.cancel()
-                    return Outcome(
-                        UNCHANGED,
-                        data,
-                        reason=f"no figure, export or status differs from release {current}",
-                        current=current,
-                        stale_removed=tuple(stale),
-                    )
-                record = _record(
-                    staging.number,
+            ods = write_ods(Path(ods_dir) / ODS_WORKBOOK, workbook_sheets, info, author)
+            csvs = write_csvs(out / CSV_DIR, tables, items, intervals, stamp)
+            marts = write_marts_file(
+                con,
+                out / MARTS_FILE,
+                dbt_docs(),
+                bi_settings(q),
+                release=release_table,
+                withheld=withheld,
+            )
+            extra_paths = [write(con, out) for write in extras]
+            for path in files:
+                shutil.copy2(path, out / path.name)
+                extra_paths.append(out / path.name)
+            figures = []
+            if drawn:  # before the comparison: it may cancel the release
+                figures = [*drawn.result(), alt_text_csv(out / FIGURES_DIR, charts, texts)]
+            _, changed = write_changes(out, staging.previous)
+            if previous is not None and changed == 0 and _same_data(data, previous):
+                xlsx.result()  # written into the folder about to be removed
+                staging.cancel()
+                return Outcome(
+                    UNCHANGED,
                     data,
-                    previous,
-                    _gates_passed(gate_results, run_id),
-                    changed,
-                    withheld.height,
-                    built_from,
-                    q.survey,
+                    reason=f"no figure, export or status differs from release {current}",
+                    current=current,
+                    stale_removed=tuple(stale),
                 )
-                (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
-                findings = scan_published(out)
-                if not findings.passed:
-                    raise PublicationError(
-                        f"Publication blocked by the personal-data gate: {findings.summary()}"
-                    )
-                shutil.move(ods.result(), out / ODS_WORKBOOK)
+            record = _record(
+                staging.number,
+                data,
+                previous,
+                _gates_passed(gate_results, run_id),
+                changed,
+                withheld.height,
+                built_from,
+                q.survey,
+            )
+            (out / RELEASE_JSON).write_text(json.dumps(record, indent=1, default=str) + "\n")
+            sheets = xlsx.result()  # the gate lists the staged files
+            findings = scan_published(
+                out, {WORKBOOK: workbook_texts(workbook_sheets, info, author)}
+            )
+            if not findings.passed:
+                raise PublicationError(
+                    f"Publication blocked by the personal-data gate: {findings.summary()}"
+                )
+            shutil.move(ods, out / ODS_WORKBOOK)
         disclosure.write_state(
             build_dir, staging.number, disclosure.next_state(bases, state, withheld)
         )

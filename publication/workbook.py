@@ -1,6 +1,6 @@
 """The supplementary-tables workbook, laid out as the Analysis Function advises for releasing
-statistics in spreadsheets, written as XLSX from the sheets of `build_sheets` (the ODS edition,
-`ods_edition`, writes the same sheets).
+statistics in spreadsheets, written as XLSX (`xlsx_edition`) from the sheets of `build_sheets`
+(the ODS edition, `ods_edition`, writes the same sheets).
 
 Cover, Contents, Notes and Figures sheets, then one table per sheet; title in A1; explanatory
 lines (wrapped, rows tall enough for their text), then the table (an Excel table) with no blank
@@ -11,28 +11,24 @@ printed page; document properties title, subject, author and language.
 
 from __future__ import annotations
 
-import io
-import re
-import zipfile
+from collections.abc import Iterator
 from pathlib import Path
-
-import xlsxwriter
-from xlsxwriter.worksheet import Worksheet
 
 from publication.alt_text import FigureText
 from publication.metadata import PublicationInfo
 from publication.notes import Notes
+from publication.personal_data_gate import Cell, WorkbookTexts
 from publication.safe_text import neutralise
-from publication.sheet_model import TEXT, Column, Line, Link, Sheet, row_height
+from publication.sheet_model import TEXT, Column, Line, Link, Sheet
 from publication.table_layout import interval_sheet, table_sheet
 from publication.tables import PublishedTable
 from publication.theme_sheet import theme_sheets
 from publication.themes import ThemeTable
+from publication.xlsx_edition import write_xlsx
 from survey.questionnaire import Questionnaire
 
 COVER, CONTENTS, NOTES, FIGURES = "Cover", "Contents", "Notes", "Figures"
 FRONT = (COVER, CONTENTS, NOTES, FIGURES)
-A4 = 9
 
 
 def cover_sheet(title: str, sections: list[tuple[str, list[str]]]) -> Sheet:
@@ -119,125 +115,50 @@ def build_sheets(
     return [cover_sheet(title, cover_sections), contents_sheet(body), *body]
 
 
-class _Formats:
-    def __init__(self, workbook: xlsxwriter.Workbook) -> None:
-        self.title = workbook.add_format({"bold": True, "font_size": 14})
-        self.heading = workbook.add_format({"bold": True, "font_size": 12, "valign": "top"})
-        self.heading_wrap = workbook.add_format(
-            {"bold": True, "font_size": 12, "valign": "top", "text_wrap": True}
-        )
-        self.header = workbook.add_format({"bold": True, "text_wrap": True, "valign": "top"})
-        self.wrap = workbook.add_format({"text_wrap": True, "valign": "top"})
-        self.link = workbook.add_format({"font_color": "blue", "underline": 1, "valign": "top"})
-        self.numbers: dict[str, object] = {}
-        self.workbook = workbook
-
-    def number(self, column: Column):
-        fmt = column.number_format
-        if fmt not in self.numbers:
-            self.numbers[fmt] = self.workbook.add_format({"num_format": fmt, "valign": "top"})
-        return self.numbers[fmt]
+def _properties(sheets: list[Sheet], info: PublicationInfo, author: str) -> dict[str, str]:
+    return {
+        "title": sheets[0].title,
+        "subject": info.subject,
+        "author": author,
+        "company": author,
+        "comments": info.release_description,
+    }
 
 
-def _write_sheet(wb: xlsxwriter.Workbook, f: _Formats, sheet: Sheet) -> None:
-    ws: Worksheet = wb.add_worksheet(sheet.name)
-    widths = sheet.widths()
-    for c, width in enumerate(widths):
-        ws.set_column(c, c, width)
-    lines_width = widths[0]
-    ws.write_string(0, 0, neutralise(sheet.title), f.title)
-    for i, line in enumerate(sheet.lines, start=1):
-        if sheet.wrap_lines:
-            ws.write_string(i, 0, neutralise(line.text), f.heading_wrap if line.heading else f.wrap)
-            ws.set_row(i, row_height([(line.text, lines_width)]))
-        else:
-            ws.write_string(i, 0, neutralise(line.text), f.heading if line.heading else None)
-    _page_setup(ws, sheet)
-    if not sheet.columns:
-        return
-    top = sheet.header_row
-    ws.add_table(
-        top,
-        0,
-        top + len(sheet.rows),
-        len(sheet.columns) - 1,
-        {
-            "name": sheet.table_name,
-            "columns": [
-                {"header": neutralise(c.heading), "header_format": f.header} for c in sheet.columns
-            ],
-            "autofilter": False,
-            "style": "Table Style Light 1",
-        },
-    )
-    ws.set_row(
-        top, row_height([(c.heading, w) for c, w in zip(sheet.columns, widths, strict=True)])
-    )
-    text_columns = [i for i, c in enumerate(sheet.columns) if c.unit == TEXT]
-    for r, row in enumerate(sheet.rows, start=top + 1):
-        for c, value in enumerate(row):
-            column = sheet.columns[c]
-            if isinstance(value, Link):
-                ws.write_url(
-                    r, c, f"internal:'{value.sheet}'!A1", f.link, string=neutralise(value.text)
-                )
-            elif isinstance(value, str):
-                ws.write_string(r, c, neutralise(value), f.wrap)
-            elif value is not None:
-                ws.write_number(r, c, value, f.number(column))
-        height = row_height([(row[c], widths[c]) for c in text_columns if isinstance(row[c], str)])
-        if height:
-            ws.set_row(r, height)
-    ws.freeze_panes(top + 1, sheet.freeze_columns)
-    ws.repeat_rows(top)
+def _cell_texts(sheet: Sheet) -> Iterator[Cell]:
+    """The texts `_write_sheet` writes, as (row, column, text), one-based (an empty text too:
+    it is written as an empty text cell)."""
+    texts = [(1, 1, sheet.title), *((i, 1, line.text) for i, line in enumerate(sheet.lines, 2))]
+    if sheet.columns:
+        top = sheet.header_row + 1
+        texts += [(top, c, column.heading) for c, column in enumerate(sheet.columns, 1)]
+        for r, row in enumerate(sheet.rows, start=top + 1):
+            for c, value in enumerate(row, start=1):
+                if isinstance(value, Link):
+                    texts.append((r, c, value.text))
+                elif isinstance(value, str):
+                    texts.append((r, c, value))
+    return ((r, c, neutralise(text)) for r, c, text in texts)
 
 
-def _page_setup(ws: Worksheet, sheet: Sheet) -> None:
-    ws.set_paper(A4)
-    if sheet.columns and sum(sheet.widths()) > 110:
-        ws.set_landscape()
-    ws.fit_to_pages(1, 0)  # the page width, as many pages down as needed
+def workbook_texts(sheets: list[Sheet], info: PublicationInfo, author: str) -> WorkbookTexts:
+    """Every text `write_workbook` writes, for the personal-data gate: the document properties
+    (as a reader names them) and each sheet's name and cell texts."""
+    given = _properties(sheets, info, author)
+    read_as = {"title": "title", "subject": "subject", "creator": "author"}
+    properties = {key: given[ours] for key, ours in read_as.items() if given[ours]}
+    if given["comments"]:
+        properties["description"] = given["comments"]
+    return WorkbookTexts(properties, [(s.name, _cell_texts(s)) for s in sheets])
 
 
-def _set_language(path: Path, language: str) -> None:
-    """xlsxwriter writes no `dc:language`: add it to docProps/core.xml."""
-    with zipfile.ZipFile(path) as zin:
-        entries = [(info, zin.read(info.filename)) for info in zin.infolist()]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                text = data.decode("utf-8")
-                text = re.sub(
-                    r"</cp:coreProperties>",
-                    f"<dc:language>{language}</dc:language></cp:coreProperties>",
-                    text,
-                )
-                data = text.encode("utf-8")
-            zout.writestr(info, data)
-    path.write_bytes(buffer.getvalue())
+def workbook_properties(sheets: list[Sheet], info: PublicationInfo, author: str) -> dict:
+    """The document properties `write_workbook` gives the XLSX (xlsxwriter's names)."""
+    return _properties(sheets, info, author)
 
 
 def write_workbook(
     path: Path, sheets: list[Sheet], info: PublicationInfo, author: str
 ) -> list[str]:
     """Write `sheets` to `path` as XLSX; returns the sheet names in order."""
-    workbook = xlsxwriter.Workbook(
-        str(path),
-        {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False},
-    )
-    workbook.set_properties(
-        {
-            "title": sheets[0].title,
-            "subject": info.subject,
-            "author": author,
-            "company": author,
-            "comments": info.release_description,
-        }
-    )
-    formats = _Formats(workbook)
-    for sheet in sheets:
-        _write_sheet(workbook, formats, sheet)
-    workbook.close()
-    _set_language(path, info.language)
-    return [s.name for s in sheets]
+    return write_xlsx(path, sheets, _properties(sheets, info, author), info.language)

@@ -106,7 +106,8 @@ def publish(
     context: dg.AssetExecutionContext, paths: SurveyPaths, consultation: ConsultationResource
 ):
     """Publish the next release (or hold it back, saying why), and record the decision."""
-    # Imported here, not at start-up: matplotlib, xlsxwriter, pandas (the dbt step prewarms them).
+    # Imported here, not at start-up (the dbt step prewarms pandas and Great Expectations);
+    # matplotlib and xlsxwriter load only in the processes that draw the charts and write the XLSX.
     from expectations.docs import release_writer
     from expectations.runner import load_results, results_dir
     from publication.release import publish_release

@@ -42,6 +42,10 @@ def test_same_sheets_and_content_as_the_xlsx(ods, workbook, release) -> None:
 
 def test_numbers_are_numbers_and_layout_is_set(release) -> None:
     with zipfile.ZipFile(release.ods) as z:
+        first = z.infolist()[0]  # as the OpenDocument package rules require
+        assert (first.filename, first.compress_type) == ("mimetype", zipfile.ZIP_STORED)
+        assert z.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet"
+        assert "META-INF/manifest.xml" in z.namelist()
         content = z.read("content.xml").decode("utf-8")
         styles = z.read("styles.xml").decode("utf-8")
         meta = z.read("meta.xml").decode("utf-8")

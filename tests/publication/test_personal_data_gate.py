@@ -7,8 +7,16 @@ from pathlib import Path
 import duckdb
 import openpyxl
 
-from comments.personal_data import scan_texts
-from publication.personal_data_gate import scan_published
+from comments.personal_data import Scanner, find_all, scan_texts
+from publication.estimates import Estimates
+from publication.metadata import load_publication_info
+from publication.notes import build_notes
+from publication.personal_data_gate import WorkbookTexts, read_workbook_texts, scan_published
+from publication.sheet_model import PERCENT_UNIT, TEXT, Column, Line, Link, Sheet
+from publication.tables import build_tables
+from publication.themes import CommentFigures
+from publication.workbook import build_sheets, workbook_texts, write_workbook
+from survey.pack import current
 
 EMAIL = "jane.doe@example.com"
 
@@ -76,3 +84,72 @@ def test_scan_published_finds_personal_data_in_every_format(tmp_path: Path) -> N
     for leak, (location, kind) in where.items():
         findings = scan_published(_published(tmp_path / kind, leak))
         assert [(f.location, f.kind) for f in findings.found] == [(location, kind)]
+
+
+def _texts(texts: WorkbookTexts) -> tuple[dict, list]:
+    return dict(texts.properties), [(name, list(cells)) for name, cells in texts.sheets]
+
+
+def test_the_sheet_model_texts_are_the_workbook_texts(
+    tmp_path: Path, synthetic_warehouse: Path, questionnaire
+) -> None:
+    """The gate scans a workbook written by the release from its sheet model's texts: they are
+    exactly what a reader finds in the file (every table of the synthetic warehouse, and a
+    sheet of formula-like, empty, linked, multi-line and numeric values)."""
+    q = questionnaire
+    with duckdb.connect(str(synthetic_warehouse), read_only=True) as con:
+        est = Estimates.load(con)
+        codeframe = current().codeframe
+        tables = build_tables(q, est, CommentFigures.load(con), codeframe.stance_theme.label)
+    odd = Sheet(
+        "Odd",
+        "=odd title",
+        (Line("-heading", heading=True), Line(""), Line("two\nlines")),
+        columns=(Column("+A", TEXT, 10), Column("B (%)", PERCENT_UNIT, 10)),
+        rows=(("", 12.5), (None, 3), (Link("go to Cover", "Cover"), None), (" padded ", 0)),
+        table_name="odd",
+    )
+    notes = build_notes(q, est, codeframe=codeframe)
+    sheets = [*build_sheets(q, tables, notes, "+title", [("@head", ["-para", ""])], []), odd]
+    info = load_publication_info()
+    path = tmp_path / "w.xlsx"
+    write_workbook(path, sheets, info, "-author")
+    model = _texts(workbook_texts(sheets, info, "-author"))
+    assert model == _texts(read_workbook_texts(path))
+    assert len(model[1]) == len(sheets) and sum(len(cells) for _, cells in model[1]) > 10_000
+
+
+def test_a_release_scanned_from_its_model_and_from_its_files_alike(release) -> None:
+    from_files = scan_published(release.folder)
+    assert from_files.passed
+    assert release.scan == from_files.summary()
+    assert sorted(from_files.unscanned) == sorted(release.unscanned)
+
+
+def test_scanner_finds_what_find_all_finds() -> None:
+    """The scanner tries only the name pattern on a text without a digit or an '@': the same
+    matches as every pattern, for texts of each kind with and without digits."""
+    texts = [
+        "My neighbour Tom Smith and Dr. O'Neill",
+        "regards, Jane",
+        "Write to jane.doe@example.com",
+        "QQ 12 34 56 C",
+        "NHS number 943 476 5919",
+        "ring 07700 900123 after six",
+        "Flat 2, 14 Acacia Avenue",
+        "SE1 7PB",
+        "sw1a 1aa, my friend Bob",
+        "A quote with no data.",
+        "12.5",
+        "",
+    ]
+    scanner = Scanner()
+    for text in texts:
+        expected = tuple((k.name, s, e) for k, s, e in find_all(text))
+        assert scanner.matches(text) == (() if text == "12.5" else expected), text
+    assert scanner.count == len(texts)
+    assert sum(bool(scanner.matches(t)) for t in texts) == 9
+    together = Scanner()
+    assert together.any_match(texts) and together.count == len(texts)
+    assert [together.matches_of(t) for t in texts] == [scanner.matches(t) for t in texts]
+    assert not Scanner().any_match(["A quote with no data.", "12.5", ""])
