@@ -83,14 +83,15 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 run: parse sample $(DAGSTER_HOME)/dagster.yaml  ## Materialise every asset into $SURVEY_BUILD_DIR (VERBOSE=1: full log)
 	VERBOSE=$(VERBOSE) $(BIN)/python -m orchestration.run
 
-# Two pytest-xdist workers, one per core; tests/conftest.py keeps each shared run on one worker.
+# Two pytest-xdist workers, one per core. make test hands them whole files, so a module or
+# session fixture is built at most once per worker (tests/conftest.py); test-fast, test by test.
 TEST_WORKERS ?= 2
 
 test: parse  ## Run the test suite (each test builds in its own temporary folder)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 test-fast: env  ## The tests that run neither dbt nor a Dagster job (the inner loop)
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow" -q
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not slow" -q
 
 lint: env  ## ruff check and format check
 	$(BIN)/ruff check .
