@@ -198,6 +198,17 @@ def write_landing(landing: Path) -> None:
 HAND_MADE_WEIGHTS = ("--exclude", "path:models/weights")
 
 
+def dbt_env(build: Path, target: Path) -> dict[str, str]:
+    """The environment of a `dbt` subprocess that builds into `build` with its own target."""
+    return dict(
+        os.environ,
+        SURVEY_BUILD_DIR=str(build),
+        DBT_TARGET_PATH=str(target),
+        DBT_LOG_PATH=str(target / "logs"),
+        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
+    )
+
+
 def write_weights(warehouse: Path) -> None:
     """What the weighting models write (here by hand): weights.poll_weights and diagnostics."""
     polls = [(rid, "representative") for rid, *_ in REPRESENTATIVE] + [
@@ -270,13 +281,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     write_reference_tables(load_questionnaire(), warehouse)
     write_weights(warehouse)
 
-    env = dict(
-        os.environ,
-        SURVEY_BUILD_DIR=str(build),
-        DBT_TARGET_PATH=str(target),
-        DBT_LOG_PATH=str(target / "logs"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
+    env = dbt_env(build, target)
     dbt = str(Path(sys.executable).with_name("dbt"))
     project = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
     done = subprocess.run(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import shutil
 import subprocess
 import sys
@@ -17,7 +16,7 @@ from scipy import stats
 
 from survey.design_stats import wilson_interval
 from survey.questionnaire import load_questionnaire
-from tests.dbt.conftest import DBT_PROJECT_DIR
+from tests.dbt.conftest import DBT_PROJECT_DIR, dbt_env
 
 TL, POLLS = "talk_london", "polls"
 
@@ -529,13 +528,7 @@ def test_bad_weights_fail_the_dbt_test_that_guards_the_models_reading_them(built
             with duckdb.connect(str(build / "warehouse.duckdb")) as con:
                 con.execute(sql)
         target = build / "target"
-        env = dict(
-            os.environ,
-            SURVEY_BUILD_DIR=str(build),
-            DBT_TARGET_PATH=str(target),
-            DBT_LOG_PATH=str(target / "logs"),
-            DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-        )
+        env = dbt_env(build, target)
         project = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
         done = subprocess.run(
             [str(Path(sys.executable).with_name("dbt")), "--quiet", "test", *project, "-s", test],

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,7 +18,7 @@ import yaml
 from ingest import load_export_source
 from survey.questionnaire import parse_questionnaire, questionnaire_path
 from survey.reference_tables import write_reference_tables
-from tests.dbt.conftest import DBT_PROJECT_DIR, TL_N, write_landing
+from tests.dbt.conftest import DBT_PROJECT_DIR, TL_N, dbt_env, write_landing
 
 
 def _one_route_questionnaire():
@@ -57,13 +56,7 @@ def one_route(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[dict
     write_landing(landing)
     load_export_source("talk_london", landing, warehouse)
     write_reference_tables(_one_route_questionnaire(), warehouse)
-    env = dict(
-        os.environ,
-        SURVEY_BUILD_DIR=str(build),
-        DBT_TARGET_PATH=str(target),
-        DBT_LOG_PATH=str(target / "logs"),
-        DBT_SEND_ANONYMOUS_USAGE_STATS="false",
-    )
+    env = dbt_env(build, target)
     dbt = str(Path(sys.executable).with_name("dbt"))
     project = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
     done = subprocess.run(
