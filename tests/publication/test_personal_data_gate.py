@@ -41,6 +41,13 @@ def test_digits_glued_to_letters_are_no_phone_number() -> None:
     assert not scan_texts(["ring 07700 900123 after six"]).passed
 
 
+def test_a_run_id_is_no_phone_number() -> None:
+    """A Dagster run id in the Data Docs once read as a phone number (0056-4805-9999)."""
+    run_id = "f4d042f9-0056-4805-9999-1afaf844c576"
+    assert scan_texts([f"'run_name': '{run_id}'", f"poll_weights / {run_id} / 2026"]).passed
+    assert not scan_texts(["call 0056-4805-9999 today", "020-7946-0000-1"]).passed
+
+
 def _published(folder: Path, leak: str | None) -> Path:
     folder.mkdir()
     workbook = openpyxl.Workbook()
