@@ -34,26 +34,28 @@ NUMBER_AS_TEXT = re.compile(r"^\s*-?[\d,]+(\.\d+)?\s*%?\s*$")
 DEFAULT_WIDTH = 8.43
 
 
-def _width(ws, column: int) -> float:
-    """The column's width (openpyxl keeps equal neighbours as one range)."""
+def _widths(ws) -> dict[int, float]:
+    """Each column's width that is set (openpyxl keeps equal neighbours as one range)."""
+    widths: dict[int, float] = {}
     for dim in ws.column_dimensions.values():
-        if dim.min and dim.max and dim.min <= column <= dim.max and dim.width:
-            return dim.width
-    return DEFAULT_WIDTH
+        if dim.min and dim.max and dim.width:
+            for column in range(dim.min, dim.max + 1):
+                widths.setdefault(column, dim.width)
+    return widths
 
 
-def _height_ok(ws, cell) -> bool:
+def _height_ok(ws, cell, widths: dict[int, float]) -> bool:
     """A wrapped text cell's row is tall enough for its lines (within one line of slack)."""
     if not isinstance(cell.value, str) or not (cell.alignment and cell.alignment.wrap_text):
         return True
-    lines = text_lines(cell.value, _width(ws, cell.column))
+    lines = text_lines(cell.value, widths.get(cell.column, DEFAULT_WIDTH))
     if lines <= 1:
         return True
     height = ws.row_dimensions[cell.row].height
     return height is not None and height >= (lines - 1) * LINE_HEIGHT
 
 
-def _check_table(ws, problems: list[str]) -> None:
+def _check_table(ws, widths: dict[int, float], problems: list[str]) -> None:
     name = ws.title
     (table,) = ws.tables.values()
     rows = list(ws[table.ref])
@@ -63,7 +65,7 @@ def _check_table(ws, problems: list[str]) -> None:
     if any(not h for h in header) or len(set(header)) != len(header):
         problems.append(f"{name}: blank or repeated column headings")
     for cell in rows[0]:
-        if not _height_ok(ws, cell):
+        if not _height_ok(ws, cell, widths):
             problems.append(f"{name}!{cell.coordinate}: heading row too short for its text")
             break
     first_row = rows[0][0].row
@@ -91,14 +93,16 @@ def _check_table(ws, problems: list[str]) -> None:
         for cell in row:
             if isinstance(cell.value, str) and NUMBER_AS_TEXT.match(cell.value):
                 problems.append(f"{name}!{cell.coordinate}: number stored as text")
-            elif not _height_ok(ws, cell):
+            elif not _height_ok(ws, cell, widths):
                 problems.append(f"{name}!{cell.coordinate}: row too short for its wrapped text")
     if not ws.print_title_rows:
         problems.append(f"{name}: heading row not repeated on printed pages")
 
 
-def check_workbook(path: Path) -> list[str]:
-    wb = openpyxl.load_workbook(path)
+def check_workbook(workbook: Path | openpyxl.Workbook) -> list[str]:
+    """The problems of a workbook: its path, or the workbook as openpyxl loads it in full (not
+    read-only: the checks read styles, dimensions and hyperlinks)."""
+    wb = workbook if isinstance(workbook, openpyxl.Workbook) else openpyxl.load_workbook(workbook)
     problems: list[str] = []
     props = wb.properties
     for field in ("title", "subject", "creator", "language"):
@@ -118,6 +122,7 @@ def check_workbook(path: Path) -> list[str]:
     if missing:
         problems.append(f"Contents: sheets not listed with a link: {missing[:5]}")
     for ws in wb.worksheets:
+        widths = _widths(ws)
         if not ws["A1"].value:
             problems.append(f"{ws.title}: no title in A1")
         if ws.merged_cells.ranges:
@@ -131,10 +136,10 @@ def check_workbook(path: Path) -> list[str]:
             problems.append(f"{ws.title}: printed to a fixed number of pages down")
         for row in ws.iter_rows(min_col=1, max_col=1, max_row=40):
             cell = row[0]
-            if not _height_ok(ws, cell):
+            if not _height_ok(ws, cell, widths):
                 problems.append(f"{ws.title}!{cell.coordinate}: row too short for its text")
         if ws.tables:
-            _check_table(ws, problems)
+            _check_table(ws, widths, problems)
         elif ws.title not in ("Cover",):
             problems.append(f"{ws.title}: no table")
     return problems

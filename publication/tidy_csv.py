@@ -67,11 +67,20 @@ QUOTE_COLUMNS = {
 def _safe(records: list[dict], schema: dict) -> pl.DataFrame:
     schema = {k: v for k, v in schema.items() if k not in RELEASE_COLUMNS}
     frame = pl.DataFrame(records, schema=schema)
-    return frame.with_columns(
-        pl.col(name).map_elements(neutralise, return_dtype=pl.String)
+    # each distinct text neutralised once (labels repeat on every row of a table)
+    changes = {
+        name: changed
         for name, dtype in schema.items()
         if dtype == pl.String
-    )
+        and (
+            changed := {
+                text: safe
+                for text in frame[name].unique().drop_nulls()
+                if (safe := neutralise(text)) != text
+            }
+        )
+    }
+    return frame.with_columns(pl.col(name).replace(m) for name, m in changes.items())
 
 
 def _theme_records(t: ThemeTable, item: str) -> list[dict]:

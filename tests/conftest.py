@@ -17,12 +17,17 @@ left the node ids without their group suffix, even for explicitly marked tests.)
 
 from __future__ import annotations
 
+import pickle
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
+from filelock import FileLock
+
+T = TypeVar("T")
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -45,6 +50,27 @@ def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
             check=True,
         )
         yield target / "manifest.json"
+
+
+@pytest.fixture(scope="session")
+def shared_tmp(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+    """A folder every pytest-xdist worker of this session shares (without xdist, the session's
+    own temporary folder)."""
+    base = tmp_path_factory.getbasetemp()
+    return base if worker_id == "master" else base.parent
+
+
+def built_once(shared: Path, name: str, build: Callable[[Path], T]) -> T:
+    """`build(shared / name)` by the first worker that asks, its result (pickled) read back by
+    the others: for what tests only read, such as a publication of the synthetic warehouse."""
+    folder, result = shared / name, shared / f"{name}.pickle"
+    with FileLock(shared / f"{name}.lock"):
+        if result.exists():
+            return pickle.loads(result.read_bytes())
+        folder.mkdir()
+        value = build(folder)
+        result.write_bytes(pickle.dumps(value))
+        return value
 
 
 @pytest.fixture(scope="session")

@@ -28,6 +28,7 @@ from publication.release import Release, publish_release
 from survey.pack import DEFAULT_CONSULTATION, Consultation, current
 from survey.questionnaire import Questionnaire, Variable, load_questionnaire
 from survey.reference_tables import write_reference_tables
+from tests.conftest import built_once
 
 RESPONDENTS = {"talk_london": 1033, "polls": 1693}
 # (route, poll, comments analysed, blank, without a suggestion)
@@ -329,19 +330,30 @@ def one_chart_pack(tmp_path_factory: pytest.TempPathFactory) -> Consultation:
 
 
 @pytest.fixture(scope="session")
-def synthetic_warehouse(tmp_path_factory: pytest.TempPathFactory, questionnaire) -> Path:
-    path = tmp_path_factory.mktemp("synthetic") / "warehouse.duckdb"
-    build_synthetic_warehouse(path, questionnaire)
-    return path
+def synthetic_warehouse(shared_tmp: Path, questionnaire) -> Path:
+    """The synthetic warehouse, built once per session (tests copy it before writing to it)."""
+
+    def build(folder: Path) -> Path:
+        build_synthetic_warehouse(folder / "warehouse.duckdb", questionnaire)
+        (folder / "warehouse.duckdb").chmod(0o444)  # a test that forgets to copy it fails
+        return folder / "warehouse.duckdb"
+
+    return built_once(shared_tmp, "synthetic", build)
 
 
 @pytest.fixture(scope="session")
-def release(tmp_path_factory: pytest.TempPathFactory, synthetic_warehouse: Path) -> Release:
-    """One publication of the synthetic warehouse, shared by the read-only tests."""
-    build = tmp_path_factory.mktemp("build")
-    outcome = publish_release(synthetic_warehouse, build, run_id="first", extras=(_extra_file,))
-    assert outcome.state == "published", outcome.summary()
-    return outcome.release
+def release(shared_tmp: Path, synthetic_warehouse: Path) -> Release:
+    """One publication of the synthetic warehouse, built once per session and shared by the
+    read-only tests."""
+
+    def build(folder: Path) -> Release:
+        outcome = publish_release(
+            synthetic_warehouse, folder, run_id="first", extras=(_extra_file,)
+        )
+        assert outcome.state == "published", outcome.summary()
+        return outcome.release
+
+    return built_once(shared_tmp, "synthetic_release", build)
 
 
 def _extra_file(con: duckdb.DuckDBPyConnection, folder: Path) -> Path:
@@ -356,6 +368,12 @@ def workbook(release: Release):
     import openpyxl
 
     return openpyxl.load_workbook(release.workbook)
+
+
+@pytest.fixture(scope="session")
+def ods(release: Release) -> dict[str, list[list]]:
+    """The shared release's ODS edition, read as `read_ods` reads it (tests only read it)."""
+    return read_ods(release.ods)
 
 
 def read_ods(path: Path) -> dict[str, list[list]]:

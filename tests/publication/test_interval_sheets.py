@@ -14,8 +14,6 @@ from publication.estimates import TOTAL, figure_columns
 from publication.sheet_model import MAX_COLUMNS
 from publication.table_layout import CI_LOWER, CI_UPPER
 
-from .conftest import read_ods
-
 LOWER, UPPER = f"{CI_LOWER} (%)", f"{CI_UPPER} (%)"
 
 
@@ -100,8 +98,7 @@ def test_a_table_of_most_common_ranks_has_no_interval_sheet(workbook, questionna
     assert modal in workbook.sheetnames and f"{modal}_CI" not in workbook.sheetnames
 
 
-def test_the_ods_edition_has_the_same_interval_sheets(release, workbook) -> None:
-    ods = read_ods(release.ods)
+def test_the_ods_edition_has_the_same_interval_sheets(ods, workbook) -> None:
     names = [n for n in workbook.sheetnames if n.endswith("_CI")]
     assert len(names) == 114 and [n for n in ods if n.endswith("_CI")] == names
     b1 = ods["B1_CI"]

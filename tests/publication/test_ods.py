@@ -8,13 +8,6 @@ import zipfile
 
 import pytest
 
-from .conftest import read_ods
-
-
-@pytest.fixture(scope="module")
-def ods(release) -> dict[str, list[list]]:
-    return read_ods(release.ods)
-
 
 def _rows(ws) -> list[list]:
     rows = [list(r) for r in ws.iter_rows(values_only=True)]

@@ -171,7 +171,7 @@ def test_a_pack_without_charts_publishes_none_and_says_so(
     notes = [r[1] for r in wb["Notes"].iter_rows(min_row=4, values_only=True)]
     assert any(n.startswith("This release has no charts: the consultation pack has no charts.yaml")
                for n in notes)  # fmt: skip
-    assert check_workbook(release.workbook) == []
+    assert check_workbook(wb) == []
     record = json.loads((release.folder / "release.json").read_text())
     assert record["consultation"] == {
         "id": "pack",

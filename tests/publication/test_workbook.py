@@ -56,8 +56,8 @@ def test_sheets_in_order(workbook, release, questionnaire: Questionnaire) -> Non
     assert len(questionnaire.tables) == 116
 
 
-def test_accessibility_check_passes(release) -> None:
-    assert check_workbook(release.workbook) == []
+def test_accessibility_check_passes(workbook) -> None:
+    assert check_workbook(workbook) == []
 
 
 def test_accessibility_check_finds_what_the_checklist_forbids(tmp_path) -> None:
