@@ -11,8 +11,10 @@ reported under the joined name.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 # first asset-key part (or full key) -> stage
 STAGE_OF_KEY = {
@@ -49,7 +51,11 @@ def run_steps(dagster_home: Path) -> tuple[str, str, list[Step]]:
     """(run id, run status, steps) of the latest run in `dagster_home`."""
     import dagster as dg
 
-    with dg.DagsterInstance.from_config(str(dagster_home)) as instance:
+    # The event log's place follows DAGSTER_HOME (orchestration/event_log.py)
+    with (
+        mock.patch.dict(os.environ, {"DAGSTER_HOME": str(dagster_home)}),
+        dg.DagsterInstance.from_config(str(dagster_home)) as instance,
+    ):
         run = instance.get_runs(limit=1)[0]
         logs = instance.all_logs(run.run_id)
     starts, ends, produced, checked = {}, {}, {}, {}

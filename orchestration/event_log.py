@@ -40,9 +40,17 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
 
     @classmethod
     def from_config_value(cls, inst_data, config_value) -> PooledSqliteEventLogStorage:
-        base_dir = config_value.get("base_dir") or os.path.join(
-            os.environ["DAGSTER_HOME"], *DEFAULT_DIR
-        )
+        """`base_dir` when configured, else Dagster's default place under DAGSTER_HOME (set, as
+        `DagsterInstance.get()` needs it, to the folder of the dagster.yaml loaded)."""
+        base_dir = (config_value or {}).get("base_dir")
+        if not base_dir:
+            home = os.environ.get("DAGSTER_HOME")
+            if not home:
+                raise RuntimeError(
+                    "DAGSTER_HOME is not set: the event log (orchestration/event_log.py) is kept "
+                    "under it, in history/runs"
+                )
+            base_dir = os.path.join(home, *DEFAULT_DIR)
         return cls(base_dir, inst_data=inst_data)
 
     @contextmanager
