@@ -371,9 +371,9 @@ def workbook(release: Release):
 
 
 @pytest.fixture(scope="session")
-def ods(release: Release) -> dict[str, list[list]]:
-    """The shared release's ODS edition, read as `read_ods` reads it (tests only read it)."""
-    return read_ods(release.ods)
+def ods(shared_tmp: Path, release: Release) -> dict[str, list[list]]:
+    """The shared release's ODS edition, read once per session as `read_ods` reads it."""
+    return built_once(shared_tmp, "synthetic_ods", lambda _: read_ods(release.ods))
 
 
 def read_ods(path: Path) -> dict[str, list[list]]:
