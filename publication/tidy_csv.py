@@ -145,7 +145,13 @@ def tidy_frame(
     `publication.estimates.load_intervals`, each percentage's interval by its key)."""
     if isinstance(t, ThemeTable):
         return _safe(_theme_records(t, items[t.spec.variables[0]]), CSV_COLUMNS)
-    records = [
+    return _safe(_table_records(t, items, intervals), CSV_COLUMNS)
+
+
+def _table_records(
+    t: PublishedTable, items: dict[str, str], intervals: Intervals | None
+) -> list[dict]:
+    return [
         {
             "table": t.spec.id,
             "route": column.route,
@@ -188,7 +194,6 @@ def tidy_frame(
         if not row.is_base
         for column, cell in zip(t.columns, row.cells, strict=True)
     ]
-    return _safe(records, CSV_COLUMNS)
 
 
 def quotes_frame(t: ThemeTable) -> pl.DataFrame:
@@ -219,14 +224,18 @@ INTEGER_MEASURES = (COUNT, RANK, MODAL_RANK)
 STANCE_KIND = "stance"
 
 
-def _write(frame: pl.DataFrame, path: Path) -> Path:
+def _formatted(frame: pl.DataFrame) -> pl.DataFrame:
     """Counts and ranks in `value` as integers (`140`, not `140.0`)."""
     value = pl.col("value")
-    frame.with_columns(
+    return frame.with_columns(
         value=pl.when(pl.col("measure").is_in(INTEGER_MEASURES))
         .then(value.round(0).cast(pl.Int64).cast(pl.String))
         .otherwise(value.cast(pl.String))
-    ).write_csv(path)
+    )
+
+
+def _write(frame: pl.DataFrame, path: Path) -> Path:
+    frame.write_csv(path)
     return path
 
 
@@ -241,12 +250,18 @@ def write_csvs(
     every row starts with the release number and status (`stamp`)."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = stamp or {}
+    # The figure tables as one frame, made safe and stamped once, then one file per table.
+    figures = [t for t in tables if not isinstance(t, ThemeTable)]
+    records = [r for t in figures for r in _table_records(t, items, intervals)]
+    every = _formatted(_stamped(_safe(records, CSV_COLUMNS), stamp))
+    by_table = every.partition_by("table", maintain_order=True, as_dict=True)
     paths = []
     for t in tables:
-        frame = _stamped(tidy_frame(t, items, intervals), stamp)
         if not isinstance(t, ThemeTable):
-            paths.append(_write(frame, folder / f"{t.spec.id}.csv"))
+            rows = by_table.get((t.spec.id,), every.clear())
+            paths.append(_write(rows, folder / f"{t.spec.id}.csv"))
             continue
+        frame = _formatted(_stamped(tidy_frame(t, items, intervals), stamp))
         by_stance = pl.col("category_kind") == STANCE_KIND
         paths.append(_write(frame.filter(~by_stance), folder / f"{t.spec.id}.csv"))
         paths.append(_write(frame.filter(by_stance), folder / f"{t.spec.id}{STANCE}.csv"))
