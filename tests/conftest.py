@@ -3,14 +3,18 @@
 - `dbt_manifest`: `dbt parse` once per session into a temporary target folder (`DBT_TARGET_PATH`
   stays set for the session), so tests never race `make` over `dbt_project/target`. Request it
   before importing `orchestration.definitions`, which reads the manifest at import.
+- `shared_tmp`, `built_once`: a folder every pytest-xdist worker of the session shares, and what
+  is built there once (by the first worker that asks; the others wait for it and read it back).
 - `sample_landing`: the bundled sample exports, generated once per session.
 - `build_dir`: a fresh `SURVEY_BUILD_DIR` per test; nothing is written to the repository's build/.
 - `defs`: the project's `Definitions`, imported once the session's dbt manifest exists.
-- `full_run`: the full job on the bundled sample, once per session, in a temporary build folder:
-  every end-to-end test reads this one run (copy its build folder before changing anything).
+- `full_run`: the full job on the bundled sample, once per session (across workers), in a
+  temporary build folder with its own Dagster instance: every end-to-end test reads this one run
+  (copy its build folder before changing anything).
 
 `make test` runs on two pytest-xdist workers, file by file (`--dist loadfile`): a session fixture
-is built once per worker that needs it, so `full_run` at most twice; a module's fixtures once.
+is built once per worker that needs it (once in all when it uses `built_once`); a module's
+fixtures once.
 (`--dist loadgroup` with `xdist_group` marks did not group here: pytest-xdist 3.8 under pytest 9
 left the node ids without their group suffix, even for explicitly marked tests.)
 """
@@ -74,12 +78,15 @@ def built_once(shared: Path, name: str, build: Callable[[Path], T]) -> T:
 
 
 @pytest.fixture(scope="session")
-def sample_landing(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def sample_landing(shared_tmp: Path) -> Path:
+    """The bundled sample's exports, generated once per session (tests only read them)."""
     from sample_generator import write_sample
 
-    landing = tmp_path_factory.mktemp("sample_landing")
-    write_sample(landing)
-    return landing
+    def generate(landing: Path) -> Path:
+        write_sample(landing)
+        return landing
+
+    return built_once(shared_tmp, "sample_landing", generate)
 
 
 @pytest.fixture
@@ -96,19 +103,63 @@ def defs(dbt_manifest: Path):
     return build_definitions()
 
 
+class StoredRun:
+    """A finished run, read back from the Dagster instance it ran on (in its DAGSTER_HOME), so
+    that every xdist worker can read the one run: whether it succeeded, and its events as
+    `ExecuteInProcessResult` gives them."""
+
+    def __init__(self, dagster_home: Path, run_id: str, success: bool) -> None:
+        self.dagster_home, self.run_id, self.success = dagster_home, run_id, success
+        self._events: list | None = None
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_events": None}
+
+    def events(self) -> list:
+        import dagster as dg
+
+        if self._events is None:
+            with pytest.MonkeyPatch.context() as mp:
+                mp.setenv("DAGSTER_HOME", str(self.dagster_home))  # the event log's place
+                with dg.DagsterInstance.from_config(str(self.dagster_home)) as instance:
+                    self._events = [
+                        e.dagster_event for e in instance.all_logs(self.run_id) if e.dagster_event
+                    ]
+        return self._events
+
+    def get_asset_materialization_events(self) -> list:
+        return [e for e in self.events() if e.event_type_value == "ASSET_MATERIALIZATION"]
+
+    def get_asset_check_evaluations(self) -> list:
+        return [
+            e.event_specific_data
+            for e in self.events()
+            if e.event_type_value == "ASSET_CHECK_EVALUATION"
+        ]
+
+
 @pytest.fixture(scope="session")
-def full_run(defs, sample_landing: Path, tmp_path_factory: pytest.TempPathFactory):
-    """(result, build folder) of `full_pipeline` on the bundled sample."""
+def full_run(defs, sample_landing: Path, shared_tmp: Path) -> tuple[StoredRun, Path]:
+    """(run, build folder) of `full_pipeline` on the bundled sample, once per session, on an
+    instance of the project's dagster.yaml in the build folder (as `make run` has it)."""
+    import shutil
+
     import dagster as dg
 
-    build = tmp_path_factory.mktemp("full_run")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SURVEY_LANDING_DIR", str(sample_landing))
-        mp.setenv("SURVEY_BUILD_DIR", str(build))
-        result = defs.resolve_job_def("full_pipeline").execute_in_process(
-            instance=dg.DagsterInstance.ephemeral()
-        )
-    return result, build
+    def run(folder: Path) -> tuple[StoredRun, Path]:
+        build = folder / "build"
+        home = build / "dagster"
+        home.mkdir(parents=True)
+        shutil.copy(REPO_ROOT / "dagster.yaml", home / "dagster.yaml")
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SURVEY_LANDING_DIR", str(sample_landing))
+            mp.setenv("SURVEY_BUILD_DIR", str(build))
+            mp.setenv("DAGSTER_HOME", str(home))
+            with dg.DagsterInstance.get() as instance:
+                result = defs.resolve_job_def("full_pipeline").execute_in_process(instance=instance)
+        return StoredRun(home, result.run_id, result.success), build
+
+    return built_once(shared_tmp, "full_run", run)
 
 
 # Fixtures that run dbt (a parse or a build) or the Dagster job: a test requesting one, directly
