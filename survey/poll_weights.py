@@ -333,28 +333,38 @@ def write_diagnostics(weighting: PollWeighting, path: Path) -> None:
 
 def weigh_warehouse(respondents, sources, con) -> PollWeighting:
     """The weighting of the warehouse's weighted routes, as the dbt Python models of
-    dbt_project/models/weights compute it (each model keeps one of the three tables; raking is
-    deterministic and takes milliseconds, so each computes it, and writes the diagnostics where
-    `DIAGNOSTICS_SETTING` says). `respondents`, `sources`: DuckDB relations of
-    intermediate.int_respondents and ref.sources; `con`: the warehouse connection, for the latest
-    export date of each source (raw.ingest_log: an interim delivery leaves an empty target
-    category out)."""
-    weighting = _weigh_warehouse(respondents, sources, con)
-    if os.environ.get(DIAGNOSTICS_SETTING):
-        write_diagnostics(weighting, Path(os.environ[DIAGNOSTICS_SETTING]))
-    return weighting
+    dbt_project/models/weights compute it (each model keeps one of the three tables), and its
+    diagnostics written where `DIAGNOSTICS_SETTING` says. `respondents`, `sources`: DuckDB
+    relations of intermediate.int_respondents and ref.sources; `con`: the warehouse connection,
+    for the latest export date of each source (raw.ingest_log: an interim delivery leaves an
+    empty target category out).
 
-
-def _weigh_warehouse(respondents, sources, con) -> PollWeighting:
+    The three models run in one dbt process: the raking is done by the first and reused by the
+    others when their inputs are equal (the same respondents, export dates and questionnaire)."""
     routes = [r for (r,) in sources.filter("weighted").project("route").distinct().fetchall()]
     quoted = ", ".join("'" + r.replace("'", "''") + "'" for r in routes) or "null"
     frame = respondents.filter(f"route in ({quoted})").order("respondent_id").pl()
     q = load_questionnaire()
-    if frame.is_empty():  # no weighted route, or none delivered yet
-        return weight_polls(frame, q)
-    latest = dict(
-        con.sql(
-            "select source_id, max(export_date) from raw.ingest_log group by source_id"
-        ).fetchall()
-    )
-    return weight_polls(frame, q, collapse_empty=polls_fieldwork_open(latest, q))
+    latest = None  # no weighted route, or none delivered yet: no export dates to read
+    if not frame.is_empty():
+        latest = dict(
+            con.sql(
+                "select source_id, max(export_date) from raw.ingest_log group by source_id"
+            ).fetchall()
+        )
+    diagnostics = os.environ.get(DIAGNOSTICS_SETTING)
+    if _last and _last[0] is q and _last[1] == latest and _last[2].equals(frame):
+        weighting, written = _last[3], _last[4]
+    elif latest is None:
+        weighting, written = weight_polls(frame, q), None
+    else:
+        weighting = weight_polls(frame, q, collapse_empty=polls_fieldwork_open(latest, q))
+        written = None
+    if diagnostics and diagnostics != written:
+        write_diagnostics(weighting, Path(diagnostics))
+    _last[:] = [q, latest, frame, weighting, diagnostics]
+    return weighting
+
+
+# The last weighting in this process: its inputs, result and where its diagnostics were written.
+_last: list = []

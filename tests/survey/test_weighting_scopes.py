@@ -186,6 +186,25 @@ def test_an_interim_delivery_leaves_an_empty_target_category_out(tmp_path, monke
         _weigh(_warehouse(respondents, True, {"yougov_representative": end}))
 
 
+def test_equal_inputs_are_raked_once(tmp_path, monkeypatch):
+    """The three weighting models of one dbt build read the same inputs: the first rakes and
+    writes the diagnostics, the others reuse them; other respondents are weighed anew."""
+    from survey.poll_weights import DIAGNOSTICS_SETTING
+
+    respondents = _respondents(["representative", "boost"], [1.0, 2.0])
+    diagnostics = tmp_path / "diagnostics.json"
+    monkeypatch.setenv(DIAGNOSTICS_SETTING, str(diagnostics))
+    con = _warehouse(respondents, True, {})
+    first = _weigh(con)
+    diagnostics.unlink()
+    assert _weigh(con) is first and not diagnostics.exists()
+    renamed = respondents.with_columns(pl.col("respondent_id") + "-b")
+    other = _weigh(_warehouse(renamed, True, {}))
+    assert other is not first and diagnostics.exists()
+    assert other.weights["respondent_id"].to_list() == sorted(renamed["respondent_id"])
+    assert other.weights["weight"].to_list() == first.weights["weight"].to_list()
+
+
 def test_no_weighted_route_in_the_warehouse_weighs_no_one():
     respondents = _respondents(["representative", "boost"], [1.0, 2.0])
     result = _weigh(_warehouse(respondents, False, {}))
