@@ -21,6 +21,7 @@ left the node ids without their group suffix, even for explicitly marked tests.)
 
 from __future__ import annotations
 
+import os
 import pickle
 import subprocess
 import sys
@@ -57,11 +58,11 @@ def dbt_manifest(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
 
 
 @pytest.fixture(scope="session")
-def shared_tmp(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Path:
+def shared_tmp(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder every pytest-xdist worker of this session shares (without xdist, the session's
     own temporary folder)."""
     base = tmp_path_factory.getbasetemp()
-    return base if worker_id == "master" else base.parent
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
 def built_once(shared: Path, name: str, build: Callable[[Path], T]) -> T:
