@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -72,6 +73,7 @@ def built_once(shared: Path, name: str, build: Callable[[Path], T]) -> T:
     with FileLock(shared / f"{name}.lock"):
         if result.exists():
             return pickle.loads(result.read_bytes())
+        shutil.rmtree(folder, ignore_errors=True)  # what a failed build by another worker left
         folder.mkdir()
         value = build(folder)
         result.write_bytes(pickle.dumps(value))
@@ -143,8 +145,6 @@ class StoredRun:
 def full_run(defs, sample_landing: Path, shared_tmp: Path) -> tuple[StoredRun, Path]:
     """(run, build folder) of `full_pipeline` on the bundled sample, once per session, on an
     instance of the project's dagster.yaml in the build folder (as `make run` has it)."""
-    import shutil
-
     import dagster as dg
 
     def run(folder: Path) -> tuple[StoredRun, Path]:
