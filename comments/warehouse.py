@@ -35,9 +35,10 @@ def read_comments(
     permission = codeframe.quote_permission[0] if codeframe.quote_permission else None
     return con.sql(
         """
-        select c.respondent_id, c.route, c.poll, c.text, c.in_base,
+        select c.respondent_id, r.route, r.poll, c.text, c.in_base,
             p.code as quote_permission
         from intermediate.int_responses as c
+        inner join intermediate.int_respondents as r using (respondent_id)
         left join intermediate.int_responses as p
             on p.respondent_id = c.respondent_id and p.variable_id = ?
         where c.variable_id = ?

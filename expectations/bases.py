@@ -1,6 +1,6 @@
 """Respondents and bases: route totals, and every unweighted base recomputed from the answers.
 
-The recomputation reads only the status flags of `int_responses` and applies each variable's
+The recomputation reads only the answers' status in `int_responses` and applies each variable's
 base rule as the questionnaire states it (never the warehouse's own `in_base` column).
 """
 
@@ -138,12 +138,12 @@ def _rules_frame(s: GateSettings) -> tuple[pl.DataFrame, list[str]]:
 def _memberships_sql(s: GateSettings, by_profile: bool = False) -> str:
     """Respondent (or profile) x (breakdown, group): the route total and each group reported
     for the route."""
-    key, source = ("profile_id, route", PROFILES) if by_profile else ("respondent_id", RESPONDENTS)
-    parts = [f"select {key}, 'total' as breakdown, 'total' as group_id from {source}"]
+    key, source = ("profile_id", PROFILES) if by_profile else ("respondent_id", RESPONDENTS)
+    parts = [f"select {key}, route, 'total' as breakdown, 'total' as group_id from {source}"]
     for bid, b in s.questionnaire.breakdowns.items():
         routes = ", ".join(f"'{r}'" for r in b.routes)
         parts.append(
-            f"select {key}, '{bid}', grp_{bid} from {source} "
+            f"select {key}, route, '{bid}', grp_{bid} from {source} "
             f"where grp_{bid} is not null and route in ({routes})"
         )
     return "\nunion all\n".join(parts)
@@ -158,9 +158,8 @@ def bases(con: duckdb.DuckDBPyConnection, s: GateSettings) -> tuple[pd.DataFrame
     The answers are counted once per variable and respondent profile (the route and the group
     of every breakdown: 11k profiles at 1M respondents), and the counts summed into each
     profile's cells, rather than every answer joined to each group of its respondent (1.5
-    billion rows at 1M). Should an answer carry another route than its respondent, or belong to
-    no respondent (a broken warehouse), the answers are counted by respondent instead: the frame
-    is the same either way.
+    billion rows at 1M). Should an answer belong to no respondent (a broken warehouse), the
+    answers are counted by respondent instead: the frame is the same either way.
     """
     rules, kinds = _rules_frame(s)
     with registered(con, "gate_base_rules", rules), _profile_counts(con, s, kinds):
@@ -201,7 +200,7 @@ def _profile_counts(
     profile. The temporary tables are dropped on exit."""
     groups = [f"grp_{b}" for b in s.questionnaire.breakdowns]
     same_profile = " and ".join(f"r.{c} is not distinct from p.{c}" for c in ["route", *groups])
-    excluded = " or ".join(f"(rules.excludes_{k} and responses.is_{k})" for k in kinds)
+    excluded = _excluded_sql(kinds)
     ((threshold,),) = con.execute(
         "select value from duckdb_settings() where name = 'perfect_ht_threshold'"
     ).fetchall()
@@ -238,10 +237,10 @@ def _profile_counts(
             create or replace temp table {COUNTS} as
             select profiles.profile_id, rules.var_idx,
                 count(*) as respondents,
-                count(*) filter (where not (responses.is_not_asked or {excluded})) as base
+                count(*) filter (where not (responses.status = 'not_asked' or {excluded})) as base
             from {FACTS} as responses
             inner join {RULES} as rules using (variable_id)
-            left join {RESPONDENT_PROFILES} as profiles using (respondent_id, route)
+            left join {RESPONDENT_PROFILES} as profiles using (respondent_id)
             group by profiles.profile_id, rules.var_idx
             """
         )
@@ -250,6 +249,11 @@ def _profile_counts(
         con.execute(f"set perfect_ht_threshold = {threshold}")
         for table in (COUNTS, RULES, RESPONDENT_PROFILES, PROFILES):
             con.execute(f"drop table if exists temp.main.{table}")
+
+
+def _excluded_sql(kinds: list[str]) -> str:
+    """True for an answer whose status its variable's base rule excludes."""
+    return " or ".join(f"(rules.excludes_{k} and responses.status = '{k}')" for k in kinds)
 
 
 def _bases_sql(s: GateSettings, kinds: list[str], by_profile: bool) -> str:
@@ -268,12 +272,12 @@ def _bases_sql(s: GateSettings, kinds: list[str], by_profile: bool) -> str:
             group by all
             """
     else:
-        excluded = " or ".join(f"(rules.excludes_{k} and responses.is_{k})" for k in kinds)
+        excluded = _excluded_sql(kinds)
         recomputed = f"""
-            select responses.variable_id, responses.route, memberships.breakdown,
+            select responses.variable_id, memberships.route, memberships.breakdown,
                 memberships.group_id,
                 count(*) as respondents,
-                count(*) filter (where not (responses.is_not_asked or {excluded})) as base
+                count(*) filter (where not (responses.status = 'not_asked' or {excluded})) as base
             from {FACTS} as responses
             inner join gate_base_rules as rules using (variable_id)
             inner join ({_memberships_sql(s)}) as memberships using (respondent_id)

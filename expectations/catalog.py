@@ -57,7 +57,7 @@ def _gates(q: Questionnaire) -> tuple[Gate, ...]:
             "bases",
             ESTIMATES,
             "Every unweighted base equals the cell's respondents less its base rule's exclusions, "
-            "recomputed from the int_responses flags and the questionnaire.",
+            "recomputed from the int_responses statuses and the questionnaire.",
             bases.bases,
             reads=(bases.FACTS, bases.RESPONDENTS),
         ),

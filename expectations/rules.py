@@ -66,8 +66,8 @@ def missing_kind_rule(kind: str) -> Callable:
                     -- every variable, joined to the categories below: one cheap pass, where a
                     -- semi-join on the variable would probe all answers first
                     select variable_id,
-                        count(*) filter (where is_{kind}) as answers,
-                        count(*) filter (where is_{kind} and in_base) as in_base
+                        count(*) filter (where status = '{kind}') as answers,
+                        count(*) filter (where status = '{kind}' and in_base) as in_base
                     from {FACTS}
                     group by variable_id
                 ),

@@ -3,10 +3,11 @@
 {{ config(meta={'dagster': {'ref': {'name': 'fct_estimates'}}}) }}
 with expected as (
     select
-        variable_id, route,
-        count(*) filter (where in_base) as in_base_rows,
+        responses.variable_id, respondents.route,
+        count(*) filter (where responses.in_base) as in_base_rows,
         count(*) as all_rows
-    from {{ ref('int_responses') }}
+    from {{ ref('int_responses') }} as responses
+    inner join {{ ref('int_respondents') }} as respondents using (respondent_id)
     group by all
 )
 

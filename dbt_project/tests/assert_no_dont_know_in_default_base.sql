@@ -9,7 +9,7 @@ with rules_without_dk as (
 select 'int_responses' as model, responses.respondent_id as id, responses.variable_id
 from {{ ref('int_responses') }} as responses
 inner join {{ source('ref', 'variables') }} as variables using (variable_id)
-where responses.is_dont_know and responses.in_base
+where responses.status = 'dont_know' and responses.in_base
     and variables.base_rule in (select base_rule from rules_without_dk)
 union all
 select 'fct_estimates', route || '/' || breakdown || '/' || group_id, estimates.variable_id

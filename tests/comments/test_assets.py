@@ -28,8 +28,6 @@ def _warehouse(folder: Path, sample_comments: pl.DataFrame) -> SurveyPaths:
         [
             sample_comments.select(
                 "respondent_id",
-                "route",
-                "poll",
                 "text",
                 "in_base",
                 variable_id=pl.lit("I_MISSING"),
@@ -37,8 +35,6 @@ def _warehouse(folder: Path, sample_comments: pl.DataFrame) -> SurveyPaths:
             ),
             sample_comments.select(
                 "respondent_id",
-                "route",
-                "poll",
                 text=pl.lit(None, dtype=pl.String),
                 in_base=pl.lit(True),
                 variable_id=pl.lit("I_QUOTE_PERMISSION"),
@@ -50,6 +46,8 @@ def _warehouse(folder: Path, sample_comments: pl.DataFrame) -> SurveyPaths:
         con.execute("create schema intermediate")
         con.register("long", long)
         con.execute("create table intermediate.int_responses as select * from long")
+        con.register("respondents", sample_comments.select("respondent_id", "route", "poll"))
+        con.execute("create table intermediate.int_respondents as select * from respondents")
     return SurveyPaths(landing_dir=str(folder / "landing"), build_dir=str(folder / "build"))
 
 

@@ -218,15 +218,15 @@ def test_comment_rule_drops_comments_without_a_suggestion(built) -> None:
     assert counts == {"skipped": 114, "no_suggestion": 4, "substantive": 2}
     flagged = built.rows(
         "SELECT text FROM intermediate.int_responses WHERE variable_id = 'I_MISSING'"
-        " AND is_no_suggestion ORDER BY respondent_id"
+        " AND status = 'no_suggestion' ORDER BY respondent_id"
     )
     assert sorted(t for (t,) in flagged) == sorted(
         ["No", "I don't know", "Nothing.", "N/A!", "no."]
     )
     assert (
         built.one(
-            "SELECT count(*) FROM intermediate.int_responses WHERE variable_id = 'I_MISSING'"
-            " AND route = 'polls' AND in_base"
+            "SELECT count(*) FROM intermediate.int_responses JOIN intermediate.int_respondents"
+            " USING (respondent_id) WHERE variable_id = 'I_MISSING' AND route = 'polls' AND in_base"
         )
         == 2
     )  # 'More bobbies on the beat', 'Tackle drugs'; 'no.' is no suggestion
@@ -508,6 +508,26 @@ def test_the_hand_made_weights_are_not_rebuilt(built) -> None:
     assert built.one("SELECT weight FROM weights.poll_weights WHERE respondent_id = 'rep-1'") == 2.0
 
 
+def _dbt_test(built, folder: Path, test: str, sql: str | None) -> tuple[tuple[str, int], int]:
+    """One dbt test run on a copy of the built warehouse, changed by `sql` first: its (status,
+    failures) and dbt's exit code."""
+    folder.mkdir()
+    shutil.copy(built.warehouse, folder / "warehouse.duckdb")
+    if sql:
+        with duckdb.connect(str(folder / "warehouse.duckdb")) as con:
+            con.execute(sql)
+    target = folder / "target"
+    project = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
+    done = subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "--quiet", "test", *project, "-s", test],
+        env=dbt_env(folder, target),
+        capture_output=True,
+        text=True,
+    )
+    (result,) = json.loads((target / "run_results.json").read_text())["results"]
+    return (result["status"], result["failures"]), done.returncode
+
+
 def test_bad_weights_fail_the_dbt_test_that_guards_the_models_reading_them(built, tmp_path) -> None:
     """The singular test on weights.poll_weights (which stops every model downstream within the
     same `dbt build`) passes on the hand-made weights (ten, positive, summing to 10) and fails
@@ -521,21 +541,19 @@ def test_bad_weights_fail_the_dbt_test_that_guards_the_models_reading_them(built
         # positive and one per respondent, but summing to 11 over 10 respondents
         ("sum", f"UPDATE {table} SET weight = 2.0 WHERE respondent_id = 'rep-2'", ("fail", 1)),
     ):
-        build = tmp_path / case.replace(" ", "_")
-        build.mkdir()
-        shutil.copy(built.warehouse, build / "warehouse.duckdb")
-        if sql:
-            with duckdb.connect(str(build / "warehouse.duckdb")) as con:
-                con.execute(sql)
-        target = build / "target"
-        env = dbt_env(build, target)
-        project = ("--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR))
-        done = subprocess.run(
-            [str(Path(sys.executable).with_name("dbt")), "--quiet", "test", *project, "-s", test],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        results = json.loads((target / "run_results.json").read_text())["results"]
-        assert [(r["status"], r["failures"]) for r in results] == [expected], case
-        assert done.returncode == (expected[0] == "fail"), case
+        result, code = _dbt_test(built, tmp_path / case.replace(" ", "_"), test, sql)
+        assert result == expected, case
+        assert code == (expected[0] == "fail"), case
+
+
+def test_an_undecoded_label_fails_the_decoding_test(built, tmp_path) -> None:
+    """assert_labels_decoded passes on the built answers and fails on a coded answer that kept
+    its text but found no code (two respondents' B_SUPPORT, one open comment left alone): one
+    failing row, the variable's."""
+    test = "assert_labels_decoded"
+    assert _dbt_test(built, tmp_path / "as_made", test, None)[0] == ("pass", 0)
+    undecoded = (
+        "UPDATE intermediate.int_answers SET code = NULL, raw_value = 'Strongly sort of' "
+        "WHERE respondent_id IN ('tl-1001', 'tl-1002') AND variable_id = 'B_SUPPORT'"
+    )
+    assert _dbt_test(built, tmp_path / "undecoded", test, undecoded) == (("fail", 1), 1)

@@ -28,6 +28,8 @@ RESPONDENTS = [
 ]
 POLL_WEIGHTS = [0.5, 1.5, 1.2, 0.8, 1.0, 1.0]  # the poll respondents', in order; mean 1
 COMMENT = "SECRET COMMENT"
+# intermediate.int_responses as dbt builds it (route and poll are the respondent's)
+RESPONSE_COLUMNS = ("respondent_id", "variable_id", "code", "text", "status", "in_base")
 # Variable (or multi-select question) -> one code per respondent (None: skipped); for the
 # multi-select question, the option selected.
 ANSWERS = {
@@ -36,8 +38,6 @@ ANSWERS = {
     "C_SAFE_DAY": [1, 97, 2, 98, 3, 4, 97, 1, 2, 99, 3, 97],
     "D_VIOLENCE_BASIS": [1, 98, None, 3, 1, 98, 1, 98, None, 3, 98, 1],
 }
-STATUSES = ("dont_know", "prefer_not_to_say", "not_applicable", "skipped", "not_asked")
-STATUSES += ("no_suggestion",)
 
 
 # One export file per poll, each with one row more than its respondents: that row quarantined.
@@ -135,7 +135,7 @@ def _tables(settings: GateSettings) -> dict[str, pl.DataFrame]:
         "raw.ingest_log": ingest_log,
         "raw.quarantine": quarantine,
         "intermediate.int_respondents": respondents,
-        "intermediate.int_responses": responses,
+        "intermediate.int_responses": responses.select(RESPONSE_COLUMNS),
         "marts.fct_estimates": estimates,
         "marts.fct_modal_ranks": pl.DataFrame(
             {"modal_pct": [50.0], "pct_ranked_first": [25.0], "unweighted_base": [8]}
@@ -186,7 +186,6 @@ def _response(respondent, v: Variable, code, status: str, text: str | None = Non
         "code": code,
         "text": text,
         "status": status,
-        **{f"is_{s}": status == s for s in STATUSES},
         "in_base": status != "not_asked" and status not in excluded,
         "base_rule": v.base_rule,
     }

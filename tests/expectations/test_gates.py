@@ -30,7 +30,7 @@ BREAKS = {
     ],
     "dont_know_rule": [
         "update intermediate.int_responses set in_base = true "
-        "where variable_id = 'B_SUPPORT' and is_dont_know"
+        "where variable_id = 'B_SUPPORT' and status = 'dont_know'"
     ],
     "dont_know_rule/kept": [
         "update marts.fct_estimates set unweighted_count = 0 "
@@ -38,7 +38,7 @@ BREAKS = {
     ],
     "not_applicable_rule": [
         "update intermediate.int_responses set in_base = true "
-        "where variable_id = 'C_SAFE_DAY' and is_not_applicable"
+        "where variable_id = 'C_SAFE_DAY' and status = 'not_applicable'"
     ],
     "distributions": [
         "update marts.fct_estimates set pct = pct + 5 "

@@ -10,12 +10,12 @@ from expectations.docs import release_writer, write_data_docs
 from expectations.runner import load_results, results_dir, run_gate, save_result
 
 # Breaks that fail the gates whose frames sit closest to respondents: the recomputed bases, the
-# per-respondent weights and the flags of the answers.
+# per-respondent weights and the statuses of the answers.
 BREAKS = [
     "update marts.fct_estimates set unweighted_base = unweighted_base + 1 "
     "where variable_id = 'B_SUPPORT'",
     "update weights.poll_weights set weight = -weight where poll = 'boost'",
-    "update intermediate.int_responses set in_base = true where is_dont_know",
+    "update intermediate.int_responses set in_base = true where status = 'dont_know'",
 ]
 
 

@@ -65,7 +65,7 @@ def test_dbt_sources_are_the_python_assets(defs: dg.Definitions) -> None:
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
     checks = {(c.asset_key, c.name) for c in defs.resolve_asset_graph().asset_check_keys}
     assert checks >= {
-        (STG_TALK_LONDON, "assert_tl_labels_decoded"),
+        (INT_ANSWERS, "assert_labels_decoded"),
         (STG_YOUGOV, "assert_yougov_codes_defined"),
         (INT_ANSWERS, "unique_combination_of_columns_int_answers_respondent_id__variable_id"),
         (INT_RESPONSES, "equal_row_count_int_responses_ref_int_answers_"),

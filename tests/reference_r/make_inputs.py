@@ -62,6 +62,7 @@ def _respondents(con, route: str, indicators: pl.DataFrame, groups: list[str]) -
             f"""
             select respondent_id, case when in_base then ({hit})::int end as {ind["y_column"]}
             from intermediate.int_responses
+            inner join intermediate.int_respondents using (respondent_id)
             where variable_id = '{ind["variable_id"]}' and route = '{route}'
             """
         ).pl()

@@ -7,7 +7,16 @@
 -- nothing): respondent-level fields (route, poll, source id, export date) are in int_respondents,
 -- the exported text only where no code carries it (open text, or a label that did not decode),
 -- and a numeric answer only as the code of its band.
-with exported as (
+-- The answers are streamed, not held: `exported` and `banded` are read twice (the answers, and
+-- the few source variables of derived variables), and DuckDB would otherwise materialise them
+-- (every answer, spilled to disk at 1M respondents). The derived variables' sources are listed
+-- as constants, so that their second read skips the other variables' answers before any
+-- respondent id is built.
+{%- set derived_sources = ref_values(
+    "select distinct source_variable from " ~ source('ref', 'derived_variables')
+    ~ " where method = 'any_of' order by source_variable"
+) %}
+with exported as not materialized (
     select respondent_id, variable_id, raw_value, code, numeric_value
     from {{ ref('stg_talk_london__responses') }}
     union all
@@ -15,7 +24,7 @@ with exported as (
     from {{ ref('stg_yougov__responses') }}
 ),
 
-banded as (
+banded as not materialized (
     select
         exported.respondent_id,
         exported.variable_id,
@@ -54,6 +63,9 @@ derived as (
     inner join {{ source('ref', 'derived_variables') }} as derivations
         on derivations.source_variable = banded.variable_id
     where derivations.method = 'any_of'
+        and banded.variable_id in (
+            {%- for variable_id in derived_sources %}'{{ variable_id }}'{{ ", " if not loop.last }}{% endfor -%}
+            {{- "null" if not derived_sources }})
     group by banded.respondent_id, derivations.variable_id
 )
 

@@ -13,21 +13,12 @@
 -- "Don't know" option is 'dont_know' on every option row (kept in the base under include_dk);
 -- otherwise each option row is 'answered', with code 1 (selected) or 0 (not selected).
 --
--- int_answers is read once in full (the answers stream below) and twice for a few of its
--- variables (conditions, multi_answers), each straight from the table: a CTE read three times
--- would be materialised by DuckDB (a copy of every answer, spilled to disk at scale).
--- route and poll are the respondent's (int_answers does not repeat them on every answer); the
--- inner join loses nothing: every answer's respondent is in int_respondents (equal_row_count
--- against int_answers).
-with answers as not materialized (
-    select answers.*, respondents.route, respondents.poll
-    from {{ ref('int_answers') }} as answers
-    inner join {{ ref('int_respondents') }} as respondents using (respondent_id)
-),
-
--- The variable's attributes and its base rule's exclusions in one small lookup (152 rows in the
--- reference pack), so that each answer is joined to the questionnaire once.
-variables as (
+-- Kept as narrow as int_answers: the respondent's route and poll are in int_respondents, and
+-- the status is one column (no flag per status): every column costs a write of every answer.
+-- int_answers is read once in full and twice for a few of its variables (conditions,
+-- multi_answers), each straight from the table: a CTE read three times would be materialised by
+-- DuckDB (a copy of every answer, spilled to disk at scale).
+with variables as (
     select
         variables.variable_id, variables.question_id, variables.kind, variables.scale,
         variables.base_rule, variables.option_code, variables.asked_if_question,
@@ -66,8 +57,6 @@ multi_answers as (
 classified as (
     select
         answers.respondent_id,
-        answers.route,
-        answers.poll,
         answers.variable_id,
         variables.question_id,
         variables.kind,
@@ -96,7 +85,7 @@ classified as (
             when answers.code is null then 'skipped'
             else coalesce(missing.missing_kind, 'answered')
         end as status
-    from answers
+    from {{ ref('int_answers') }} as answers
     inner join variables using (variable_id)
     -- the respondent's answer to the question an asked_if condition refers to
     left join conditions as condition
@@ -131,17 +120,9 @@ coded as (
 
 select
     coded.respondent_id,
-    coded.route,
-    coded.poll,
     coded.variable_id,
     coded.code,
     coded.text,
     coded.status,
-    coded.status = 'dont_know' as is_dont_know,
-    coded.status = 'prefer_not_to_say' as is_prefer_not_to_say,
-    coded.status = 'not_applicable' as is_not_applicable,
-    coded.status = 'skipped' as is_skipped,
-    coded.status = 'not_asked' as is_not_asked,
-    coded.status = 'no_suggestion' as is_no_suggestion,
     coded.status <> 'not_asked' and not list_contains(coded.base_excludes, coded.status) as in_base
 from coded
