@@ -29,6 +29,7 @@ from survey.pack import DEFAULT_CONSULTATION, Consultation, current
 from survey.questionnaire import Questionnaire, Variable, load_questionnaire
 from survey.reference_tables import write_reference_tables
 from tests.conftest import built_once
+from tests.publication.ods_reader import read_ods
 
 RESPONDENTS = {"talk_london": 1033, "polls": 1693}
 # (route, poll, comments analysed, blank, without a suggestion)
@@ -374,15 +375,3 @@ def workbook(release: Release):
 def ods(shared_tmp: Path, release: Release) -> dict[str, list[list]]:
     """The shared release's ODS edition, read once per session as `read_ods` reads it."""
     return built_once(shared_tmp, "synthetic_ods", lambda _: read_ods(release.ods))
-
-
-def read_ods(path: Path) -> dict[str, list[list]]:
-    """Every sheet of an ODS file as rows of values (None for an empty cell), read by pandas'
-    OpenDocument reader."""
-    import pandas as pd
-
-    frames = pd.read_excel(path, sheet_name=None, header=None, engine="odf")
-    return {
-        name: [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
-        for name, frame in frames.items()
-    }

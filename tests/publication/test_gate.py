@@ -16,6 +16,7 @@ from publication.release_folder import PUBLISHED, RELEASES, staged_release
 LEAK = "Write to jo.bloggs@example.org about the front counters."
 
 
+@pytest.mark.slow  # a whole publication besides the session's shared release
 def test_gate_blocks_a_release_holding_an_email(
     tmp_path: Path, synthetic_warehouse: Path, one_chart_pack
 ) -> None:

@@ -1,5 +1,6 @@
 """The ODS edition: the same sheets, texts and numbers as the XLSX, read back by another reader
-(pandas' OpenDocument reader), with the print layout and links of the XLSX."""
+(the tests' lean reader, which reads a release as pandas' OpenDocument reader does:
+test_ods_reader.py), with the print layout and links of the XLSX."""
 
 from __future__ import annotations
 

@@ -156,6 +156,7 @@ def test_a_warehouse_without_ref_tables_is_refused(tmp_path: Path) -> None:
             questionnaire_from_warehouse(con)
 
 
+@pytest.mark.slow  # a whole publication besides the session's shared release
 def test_a_pack_without_charts_publishes_none_and_says_so(
     tmp_path: Path, synthetic_warehouse: Path, questionnaire
 ) -> None:

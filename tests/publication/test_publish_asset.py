@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from orchestration.defs import comments, publish
 from orchestration.resources import ConsultationResource, SurveyPaths
@@ -40,6 +41,7 @@ def test_the_quotes_check_is_blocking_and_guards_publication(defs: dg.Definition
     assert graph.get(check).blocking
 
 
+@pytest.mark.slow  # a whole publication besides the session's shared release
 def test_materialise_on_the_synthetic_warehouse(
     tmp_path: Path, synthetic_warehouse: Path, one_chart_pack
 ) -> None:

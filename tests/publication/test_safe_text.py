@@ -18,7 +18,7 @@ from publication.tables import build_table
 from publication.tidy_csv import CSV_COLUMNS, QUOTE_COLUMNS, write_csvs
 from publication.workbook import build_sheets, write_workbook
 
-from .conftest import read_ods
+from .ods_reader import read_ods
 
 INJECTED = '=HYPERLINK("http://example.invalid","x")'
 
