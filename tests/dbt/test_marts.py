@@ -557,3 +557,20 @@ def test_an_undecoded_label_fails_the_decoding_test(built, tmp_path) -> None:
         "WHERE respondent_id IN ('tl-1001', 'tl-1002') AND variable_id = 'B_SUPPORT'"
     )
     assert _dbt_test(built, tmp_path / "undecoded", test, undecoded) == (("fail", 1), 1)
+
+
+def test_a_repeated_answer_fails_the_key_test_of_int_answers(built, tmp_path) -> None:
+    """one_row_per_member passes on the built answers and fails on a respondent with a variable
+    twice, even when the repeat takes the place of another variable (as many rows as before)."""
+    test = "one_row_per_member_int_answers_respondent_id__variable_id__source_ref_variables_"
+    assert _dbt_test(built, tmp_path / "as_made", test, None)[0] == ("pass", 0)
+    repeated = (
+        "INSERT INTO intermediate.int_answers SELECT * FROM intermediate.int_answers"
+        " WHERE respondent_id = 'tl-1001' AND variable_id = 'B_SUPPORT'"
+    )
+    assert _dbt_test(built, tmp_path / "repeated", test, repeated) == (("fail", 1), 1)
+    in_place_of_another = (
+        "UPDATE intermediate.int_answers SET variable_id = 'B_SUPPORT'"
+        " WHERE respondent_id = 'rep-1' AND variable_id = 'AGE_BAND'"
+    )
+    assert _dbt_test(built, tmp_path / "in_place", test, in_place_of_another) == (("fail", 1), 1)

@@ -62,12 +62,20 @@ def test_dbt_sources_are_the_python_assets(defs: dg.Definitions) -> None:
         assert dg.AssetKey(["ref", "sources"]) in parents
 
 
+ANSWERS_KEY_TEST = (
+    "one_row_per_member_int_answers_respondent_id__variable_id__source_ref_variables_"
+)
+
+
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
     checks = {(c.asset_key, c.name) for c in defs.resolve_asset_graph().asset_check_keys}
     assert checks >= {
         (INT_ANSWERS, "assert_labels_decoded"),
         (STG_YOUGOV, "assert_yougov_codes_defined"),
-        (INT_ANSWERS, "unique_combination_of_columns_int_answers_respondent_id__variable_id"),
+        (
+            INT_ANSWERS,
+            "one_row_per_member_int_answers_respondent_id__variable_id__source_ref_variables_",
+        ),
         (INT_RESPONSES, "equal_row_count_int_responses_ref_int_answers_"),
         (INT_RESPONSES, "assert_ref_keys_unique"),
     }
