@@ -78,6 +78,9 @@ def test_description(test: dict) -> str:
     if name == "accepted_values":
         values = ", ".join(str(v) for v in kwargs.get("values", []))
         return f"dbt test: {where} only takes the values {values}."
+    if name == "one_row_per_member":
+        group, member = kwargs.get("group_column"), kwargs.get("member_column")
+        return f"dbt test: {model} has at most one row per {group} and {member}."
     if name == "relationships":
         field = kwargs.get("field")
         return f"dbt test: every {where} has a match in {field} of its referenced model."

@@ -68,7 +68,12 @@ ANSWERS_KEY_TEST = (
 
 
 def test_dbt_tests_are_asset_checks(defs: dg.Definitions) -> None:
-    checks = {(c.asset_key, c.name) for c in defs.resolve_asset_graph().asset_check_keys}
+    graph = defs.resolve_asset_graph()
+    checks = {(c.asset_key, c.name) for c in graph.asset_check_keys}
+    key = dg.AssetCheckKey(INT_ANSWERS, ANSWERS_KEY_TEST)
+    assert graph.get(key).description == (
+        "dbt test: int_answers has at most one row per respondent_id and variable_id."
+    )
     assert checks >= {
         (INT_ANSWERS, "assert_labels_decoded"),
         (STG_YOUGOV, "assert_yougov_codes_defined"),
