@@ -546,31 +546,31 @@ def test_bad_weights_fail_the_dbt_test_that_guards_the_models_reading_them(built
         assert code == (expected[0] == "fail"), case
 
 
-def test_an_undecoded_label_fails_the_decoding_test(built, tmp_path) -> None:
-    """assert_labels_decoded passes on the built answers and fails on a coded answer that kept
-    its text but found no code (two respondents' B_SUPPORT, one open comment left alone): one
-    failing row, the variable's."""
-    test = "assert_labels_decoded"
-    assert _dbt_test(built, tmp_path / "as_made", test, None)[0] == ("pass", 0)
-    undecoded = (
+ANSWERS_KEY = "one_row_per_member_int_answers_respondent_id__variable_id__source_ref_variables_"
+# dbt test on int_answers -> answers broken so that it must fail (each with one failing row)
+ANSWERS_BREAKS = {
+    # a coded answer that kept its text but found no code (two respondents, one variable)
+    "undecoded label": (
+        "assert_labels_decoded",
         "UPDATE intermediate.int_answers SET code = NULL, raw_value = 'Strongly sort of' "
-        "WHERE respondent_id IN ('tl-1001', 'tl-1002') AND variable_id = 'B_SUPPORT'"
-    )
-    assert _dbt_test(built, tmp_path / "undecoded", test, undecoded) == (("fail", 1), 1)
-
-
-def test_a_repeated_answer_fails_the_key_test_of_int_answers(built, tmp_path) -> None:
-    """one_row_per_member passes on the built answers and fails on a respondent with a variable
-    twice, even when the repeat takes the place of another variable (as many rows as before)."""
-    test = "one_row_per_member_int_answers_respondent_id__variable_id__source_ref_variables_"
-    assert _dbt_test(built, tmp_path / "as_made", test, None)[0] == ("pass", 0)
-    repeated = (
+        "WHERE respondent_id IN ('tl-1001', 'tl-1002') AND variable_id = 'B_SUPPORT'",
+    ),
+    "repeated answer": (
+        ANSWERS_KEY,
         "INSERT INTO intermediate.int_answers SELECT * FROM intermediate.int_answers"
-        " WHERE respondent_id = 'tl-1001' AND variable_id = 'B_SUPPORT'"
-    )
-    assert _dbt_test(built, tmp_path / "repeated", test, repeated) == (("fail", 1), 1)
-    in_place_of_another = (
+        " WHERE respondent_id = 'tl-1001' AND variable_id = 'B_SUPPORT'",
+    ),
+    # as many rows as before: the repeat takes another variable's place
+    "repeat in place of another": (
+        ANSWERS_KEY,
         "UPDATE intermediate.int_answers SET variable_id = 'B_SUPPORT'"
-        " WHERE respondent_id = 'rep-1' AND variable_id = 'AGE_BAND'"
-    )
-    assert _dbt_test(built, tmp_path / "in_place", test, in_place_of_another) == (("fail", 1), 1)
+        " WHERE respondent_id = 'rep-1' AND variable_id = 'AGE_BAND'",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(ANSWERS_BREAKS))
+def test_the_answers_tests_pass_as_built_and_fail_on_their_break(built, tmp_path, case) -> None:
+    test, sql = ANSWERS_BREAKS[case]
+    assert _dbt_test(built, tmp_path / "as_made", test, None) == (("pass", 0), 0)
+    assert _dbt_test(built, tmp_path / "broken", test, sql) == (("fail", 1), 1)
