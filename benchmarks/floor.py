@@ -1,6 +1,7 @@
 """The tabulation floor: the figures of every table (unweighted and weighted counts and bases per
 variable, route, breakdown group and category) in one plain DuckDB query over the same facts
-the marts read (intermediate.int_responses, marts.dim_respondents), with no dbt or Dagster.
+the marts read (intermediate.int_responses, intermediate.int_weighted_respondents), with no dbt
+or Dagster.
 
 python -m benchmarks.floor WAREHOUSE OUT.json: runs the query, checks its figures against
 marts.fct_estimates and writes {"seconds": ..., "rows": ..., "mismatches": ...}.
@@ -26,7 +27,7 @@ def floor_sql(breakdowns: list[str]) -> str:
 with facts as (
     select r.*, f.variable_id, f.code, f.status, f.in_base
     from intermediate.int_responses as f
-    inner join marts.dim_respondents as r using (respondent_id)
+    inner join intermediate.int_weighted_respondents as r using (respondent_id)
 ),
 cells as (
     select variable_id, route,

@@ -23,14 +23,16 @@ from orchestration.defs.fidelity import FIDELITY, fidelity_path
 from orchestration.defs.ingest import PLATFORM_STATISTICS_KEY
 from orchestration.defs.weighting import SUMMARY
 from orchestration.resources import ConsultationResource, SurveyPaths
+from publication import warehouse_questionnaire
 
 SUPPLEMENTARY_TABLES = dg.AssetKey(["published", "supplementary_tables"])
 FIGURES = dg.AssetKey(["published", "figures"])
 CONSULTATION_MARTS = dg.AssetKey(["published", "consultation_marts"])
 # The marts read or published: every model of the dbt project's marts folder (as the manifest
-# lists them, whatever sections the pack has) but the respondent-level one.
-RESPONDENT_LEVEL = ("dim_respondents",)
-MART_KEYS = [key for key in mart_keys() if key.path[-1] not in RESPONDENT_LEVEL]
+# lists them, whatever sections the pack has; none is respondent-level).
+MART_KEYS = mart_keys()
+# The questionnaire's reference tables the publication reads back from the warehouse.
+REF_KEYS = [dg.AssetKey(["ref", table]) for table in warehouse_questionnaire.TABLES]
 # Table I1 and the agreement CSV. The quotes are a direct dependency so that their blocking
 # personal-data check (`quotes_hold_no_personal_data`) holds publication back.
 COMMENT_KEYS = [
@@ -40,7 +42,7 @@ COMMENT_KEYS = [
     PUBLISHED_QUOTES,
     CODER_AGREEMENT,
 ]
-SOURCES = [*MART_KEYS, SUMMARY, *COMMENT_KEYS, FIDELITY, PLATFORM_STATISTICS_KEY]
+SOURCES = [*MART_KEYS, *REF_KEYS, SUMMARY, *COMMENT_KEYS, FIDELITY, PLATFORM_STATISTICS_KEY]
 
 
 def _size(paths: list[Path]) -> int:

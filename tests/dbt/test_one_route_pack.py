@@ -82,7 +82,8 @@ def test_every_model_and_test_passes_without_a_yougov_source(one_route) -> None:
     assert _rows(warehouse, "select count(*) from staging.stg_yougov__respondents") == [(0,)]
     assert _rows(
         warehouse,
-        "select route, count(*), min(respondent_id) from marts.dim_respondents group by 1",
+        "select route, count(*), min(respondent_id) from intermediate.int_weighted_respondents"
+        " group by 1",
     ) == [("talk_london", TL_N, "web-1001")]
     # no weighted route: the weighting models ran and left their three tables empty; weight 1
     ran = {r["unique_id"].split(".")[-1] for r in results}
@@ -90,7 +91,8 @@ def test_every_model_and_test_passes_without_a_yougov_source(one_route) -> None:
     for table in ("poll_weights", "weighting_summary", "weighting_margins"):
         assert _rows(warehouse, f"select count(*) from weights.{table}") == [(0,)]
     assert _rows(warehouse, "select count(*) from marts.mart_weighting") == [(0,)]
-    assert _rows(warehouse, "select distinct weight from marts.dim_respondents") == [(1.0,)]
+    weights = "select distinct weight from intermediate.int_weighted_respondents"
+    assert _rows(warehouse, weights) == [(1.0,)]
 
 
 @pytest.mark.slow

@@ -62,6 +62,22 @@ def test_dbt_sources_are_the_python_assets(defs: dg.Definitions) -> None:
         assert dg.AssetKey(["ref", "sources"]) in parents
 
 
+def test_every_asset_feeds_a_published_output_and_says_what_it_holds(defs) -> None:
+    """No dead ends in the lineage: an asset nothing reads is one no publication needs. Every
+    asset and check is described, and no two assets in the same words."""
+    graph = defs.resolve_asset_graph()
+    keys = list(graph.get_all_asset_keys())
+    ends = {k.to_user_string() for k in keys if not graph.get(k).child_keys}
+    assert ends == {
+        "published/supplementary_tables",
+        "published/figures",
+        "published/consultation_marts",
+    }
+    descriptions = [graph.get(k).description for k in keys]
+    assert all(descriptions) and len(set(descriptions)) == len(keys)
+    assert all(graph.get(c).description for c in graph.asset_check_keys)
+
+
 ANSWERS_KEY_TEST = (
     "one_row_per_member_int_answers_respondent_id__variable_id__source_ref_variables_"
 )

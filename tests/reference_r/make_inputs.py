@@ -47,8 +47,9 @@ def _indicators(con, route: str, rng) -> pl.DataFrame:
 
 def _respondents(con, route: str, indicators: pl.DataFrame, groups: list[str]) -> pl.DataFrame:
     frame = con.sql(
-        f"select respondent_id, weight, {', '.join(groups)} from marts.dim_respondents "
-        f"where route = '{route}' order by respondent_id"
+        f"select respondent_id, weight, {', '.join(groups)}"
+        f" from intermediate.int_weighted_respondents where route = '{route}'"
+        " order by respondent_id"
     ).pl()
     for ind in indicators.iter_rows(named=True):
         if ind["category_kind"] == "net":
@@ -95,8 +96,8 @@ def build_samples(con) -> tuple[list, list, list]:
             intervals.append((sample, y, "total", "total"))
             for b in groups:
                 for (g,) in con.sql(
-                    f"select distinct {b} from marts.dim_respondents where route = '{route}' "
-                    f"and {b} is not null order by 1"
+                    f"select distinct {b} from intermediate.int_weighted_respondents"
+                    f" where route = '{route}' and {b} is not null order by 1"
                 ).fetchall():
                     intervals.append((sample, y, b[4:], g))
     return indicators, tests, intervals
